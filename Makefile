@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Every target sets up what is
+# missing first (Python 3.10 venv, pinned packages, the spaCy pipeline, a trained model).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+SPACY_PIPELINE := var/spacy/en_clinic/clinic_fingerprint.json
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup train run test test-data test-stories test-py bench validate clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant and print its URLs"
+	@echo "make test   set up, train if needed, run every test"
+	@echo "make bench  benchmark against a stock 'rasa init' assistant"
+	@echo "make clean  remove the venv, models and var/"
+
+# A venv on Python 3.10 with the pinned packages (re-installed when a requirements file changes).
+$(INSTALLED): requirements.txt requirements-dev.txt requirements.lock scripts/find_python.sh
+	@python=$$(scripts/find_python.sh) || exit 1; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+		echo "Replacing $(VENV): it is not on Python 3.10"; rm -rf $(VENV); fi; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c requirements.lock
+	@touch $@
+
+# The project's spaCy pipeline, built from PyPI packages alone (rebuilt when its sources change).
+$(SPACY_PIPELINE): $(INSTALLED) spacy_pipeline/build.py spacy_pipeline/terminology.yml
+	$(PY) -m spacy_pipeline.build
+
+setup: $(INSTALLED) $(SPACY_PIPELINE)
+	@$(PY) -m clinic.config
+
+train: setup
+	@$(PY) -m ops.train
+
+run: train
+	@$(PY) -m ops.run
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+test-stories: train
+	$(RASA) test core --model models/clinic.tar.gz --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out var/results/stories
+
+test-py: train
+	$(PY) -m pytest
+
+test: validate test-stories test-py
+
+bench: train
+	$(PY) -m ops.bench
+
+clean:
+	rm -rf $(VENV) var models .rasa

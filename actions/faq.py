@@ -1,0 +1,26 @@
+"""FAQ answers from the ResponseSelector, given only when its choice is confident."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import clarify
+from actions.understanding import faq_choice
+
+logger = logging.getLogger(__name__)
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        choice = faq_choice(tracker.latest_message)
+        if not choice.confident:
+            logger.info("Weak FAQ match %s (%.2f): asking instead of answering", choice.key, choice.confidence)
+            return clarify(dispatcher, tracker)
+        dispatcher.utter_message(response=f"utter_faq/{choice.key}")
+        return []

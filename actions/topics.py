@@ -1,0 +1,82 @@
+"""Human-readable names for what visitors ask about, and the button payload for each.
+
+Used where the assistant offers choices (the low-confidence "did you mean" buttons).
+Keys are intent names, or `faq/<key>` for the FAQ answers.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional
+
+FAQ_LABELS: Dict[str, str] = {
+    "microneedling_what": "What micro-needling is",
+    "microneedling_how": "How micro-needling works",
+    "microneedling_benefits": "Benefits of micro-needling",
+    "microneedling_pain": "Does micro-needling hurt?",
+    "microneedling_depth": "How deep the needles go",
+    "microneedling_session_length": "How long a session takes",
+    "microneedling_sessions": "How many sessions you need",
+    "microneedling_results": "When you'll see results",
+    "microneedling_safety": "Safety and side effects",
+    "downtime": "Downtime and recovery",
+    "aftercare": "Aftercare",
+    "product_absorption": "Why products absorb better",
+    "inner_glow_program": "The Inner-glow programme",
+    "compare_treatments": "Micro-needling vs other treatments",
+    "acne_treatments": "Acne treatments",
+    "acne_scars": "Acne scars",
+    "acne_causes": "What causes acne",
+    "skin_type_suitability": "Which skin types it suits",
+}
+
+INTENT_LABELS: Dict[str, str] = {
+    "book_consultation": "Book a consultation",
+    "ask_price": "Prices",
+    "ask_hours": "Opening hours",
+    "ask_location": "Where we are",
+    "ask_contact": "Contact details",
+    "event_info": "Upcoming events",
+    "event_register": "Register for an event",
+    "cancel_registration": "Cancel an event registration",
+    "human_handoff": "Talk to a person",
+    "medical_question": "Ask a professional",
+    "urgent_medical": "Urgent problem after a treatment",
+    "bot_challenge": "Who am I talking to?",
+}
+
+
+def faq_payload(key: str) -> str:
+    return "/faq" + json.dumps({"faq_key": key})
+
+
+def topic_button(topic: str) -> Optional[Dict[str, str]]:
+    """A button for an intent name or `faq/<key>`; None when the topic has no label."""
+    if topic.startswith("faq/"):
+        key = topic.split("/", 1)[1]
+        label = FAQ_LABELS.get(key)
+        return {"title": label, "payload": faq_payload(key)} if label else None
+    label = INTENT_LABELS.get(topic)
+    return {"title": label, "payload": f"/{topic}"} if label else None
+
+
+def main_menu() -> List[Dict[str, str]]:
+    return [
+        {"title": "What is micro-needling?", "payload": faq_payload("microneedling_what")},
+        {"title": "Upcoming events", "payload": "/event_info"},
+        {"title": "Book a consultation", "payload": "/book_consultation"},
+    ]
+
+
+YES_NO = [
+    {"title": "Yes, please", "payload": "/affirm"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+
+class Offer:
+    """Values of the `pending_offer` slot: the yes/no question the assistant asked last."""
+
+    MEDICAL_FOLLOWUP = "medical_followup"
+    HUMAN = "human"
+    EVENT_REGISTER = "event_register"
+    EVENT_UPDATES = "event_updates"

@@ -1,0 +1,120 @@
+"""Reading what the NLU pipeline concluded about a message.
+
+Rasa thresholds the intent (FallbackClassifier) but not the answer the ResponseSelector
+picks for a retrieval intent (RasaHQ/rasa#9751): a message can be confidently `faq` while
+the chosen FAQ answer is a coin toss. `faq_choice` exposes that second confidence so a weak
+match asks instead of answering wrongly; `is_miss` treats both cases as "not understood".
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from actions.topics import FAQ_LABELS, topic_button
+
+FALLBACK_INTENT = "nlu_fallback"
+MEDICAL_INTENTS = ("medical_question", "urgent_medical")
+# Below this ResponseSelector confidence the FAQ answer is not given; the visitor is asked.
+FAQ_CONFIDENCE_THRESHOLD = float(os.environ.get("FAQ_CONFIDENCE_THRESHOLD", "0.5"))
+
+
+@dataclass(frozen=True)
+class FaqChoice:
+    key: Optional[str]          # e.g. "downtime"; None when nothing usable was selected
+    confidence: float
+    from_button: bool
+
+    @property
+    def confident(self) -> bool:
+        return self.key is not None and (self.from_button or self.confidence >= FAQ_CONFIDENCE_THRESHOLD)
+
+
+def _intent_name(parse_data: Dict[str, Any]) -> Optional[str]:
+    return (parse_data.get("intent") or {}).get("name")
+
+
+def _button_faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
+    for entity in parse_data.get("entities") or []:
+        if entity.get("entity") == "faq_key" and entity.get("value") in FAQ_LABELS:
+            return entity["value"]
+    return None
+
+
+def faq_ranking(parse_data: Dict[str, Any]) -> List[Tuple[str, float]]:
+    """[(key, confidence)] of the ResponseSelector, best first."""
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    ranking = []
+    for item in selector.get("ranking") or []:
+        full_key = item.get("intent_response_key") or ""
+        if full_key.startswith("faq/"):
+            ranking.append((full_key.split("/", 1)[1], float(item.get("confidence") or 0.0)))
+    return ranking
+
+
+def faq_choice(parse_data: Dict[str, Any]) -> FaqChoice:
+    key = _button_faq_key(parse_data)
+    if key:
+        return FaqChoice(key, 1.0, True)
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    response = selector.get("response") or {}
+    full_key = response.get("intent_response_key") or ""
+    key = full_key.split("/", 1)[1] if full_key.startswith("faq/") else None
+    if key not in FAQ_LABELS:
+        key = None
+    return FaqChoice(key, float(response.get("confidence") or 0.0), False)
+
+
+def is_miss(parse_data: Dict[str, Any]) -> bool:
+    """The assistant did not understand this message well enough to answer it."""
+    intent = _intent_name(parse_data)
+    if intent == FALLBACK_INTENT:
+        return True
+    return intent == "faq" and not faq_choice(parse_data).confident
+
+
+def ranked_intents(parse_data: Dict[str, Any]) -> List[Tuple[str, float]]:
+    return [
+        (item.get("name"), float(item.get("confidence") or 0.0))
+        for item in parse_data.get("intent_ranking") or []
+        if item.get("name") and item.get("name") != FALLBACK_INTENT
+    ]
+
+
+def candidate_topics(parse_data: Dict[str, Any], limit: int = 2) -> List[str]:
+    """The likeliest topics that can be offered as buttons: intent names or faq/<key>.
+
+    A FAQ answer's likelihood is the intent's confidence times the ResponseSelector's.
+    """
+    scores: Dict[str, float] = {}
+    for name, confidence in ranked_intents(parse_data):
+        if name == "faq":
+            for key, answer_confidence in faq_ranking(parse_data):
+                scores[f"faq/{key}"] = confidence * answer_confidence
+        else:
+            scores[name] = confidence
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    return [topic for topic in ranked if topic_button(topic)][:limit]
+
+
+def medical_among(parse_data: Dict[str, Any], top: int = 2) -> Optional[str]:
+    """The medical intent among the `top` likeliest intents, the urgent one first."""
+    names = [name for name, _ in ranked_intents(parse_data)[:top]]
+    for intent in ("urgent_medical", "medical_question"):
+        if intent in names:
+            return intent
+    return None
+
+
+def user_turns(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [event.get("parse_data") or {} for event in events if event.get("event") == "user"]
+
+
+def miss_streak(events: Iterable[Dict[str, Any]]) -> int:
+    """How many of the latest user messages in a row were not understood (this one included)."""
+    streak = 0
+    for parse_data in reversed(user_turns(events)):
+        if not is_miss(parse_data):
+            break
+        streak += 1
+    return streak

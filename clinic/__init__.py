@@ -1,0 +1,1 @@
+"""What the action server and the staff console share: the clinic's configuration (and, later, its database)."""

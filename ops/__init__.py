@@ -1,0 +1,1 @@
+"""Operations: training when needed, starting and stopping the services, benchmarks."""

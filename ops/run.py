@@ -1,0 +1,59 @@
+"""`make run`: start every service of the product on this machine and print where they are.
+
+Ports come from the environment (RASA_PORT, ACTIONS_PORT); everything binds to loopback
+unless BIND_HOST says otherwise. Ctrl-C stops everything that was started.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from clinic.config import ClinicConfigError, load_config
+from ops.paths import MODEL, VAR
+from ops.services import Stack, action_server, rasa_server
+
+
+def main() -> int:
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    if not MODEL.exists():
+        print(f"error: no trained model at {MODEL}; run `make train`", file=sys.stderr)
+        return 1
+    try:
+        config = load_config()
+    except ClinicConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    VAR.mkdir(exist_ok=True)
+    actions = action_server(actions_port)
+    rasa = rasa_server(rasa_port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("Starting the action server and Rasa (logs in var/log/)...", flush=True)
+    try:
+        with Stack([actions, rasa]) as stack:
+            print(
+                f"\n{config.clinic.name}'s assistant is running:\n"
+                f"  Rasa server (REST channel): {rasa.public_url}/webhooks/rest/webhook\n"
+                f"  Action server:              {actions.public_url}\n"
+                f"  Logs:                       {VAR / 'log'}\n"
+                "Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+            while True:
+                exited = stack.first_exited()
+                if exited:
+                    print(f"error: {exited.name} stopped unexpectedly; see {exited.log_path}\n{exited.log_tail()}", file=sys.stderr)
+                    return 1
+                time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping...")
+    except (RuntimeError, TimeoutError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Start, watch and stop the product's processes (used by `make run`, the tests and the benchmark).
+
+Each service is a subprocess with its own log file; `Stack` starts them in order, waits
+until each answers on its readiness URL, and stops them all (SIGTERM, then SIGKILL) on exit.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from ops.paths import MODEL, RASA, ROOT, VAR
+
+BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+
+
+def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Service:
+    name: str
+    command: List[str]
+    ready_url: str
+    public_url: str
+    env: Dict[str, str] = field(default_factory=dict)
+    log_path: Optional[Path] = None
+    process: Optional[subprocess.Popen] = None
+    started_at: float = 0.0
+    ready_seconds: float = 0.0
+
+    def start(self, log_dir: Path) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{self.name}.log"
+        log = open(self.log_path, "ab")
+        self.started_at = time.monotonic()
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=base_env(self.env), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path}\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                    if response.status == 200:
+                        self.ready_seconds = time.monotonic() - self.started_at
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} did not answer {self.ready_url} within {timeout:.0f} s; see {self.log_path}\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except (OSError, AttributeError):
+            return ""
+
+    def stop(self, grace: float = 10.0) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the service's process tree so far (VmHWM), in MB."""
+        total = 0
+        for pid in _tree(self.process.pid) if self.process else []:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+        return total / 1024
+
+
+def _tree(pid: int) -> List[int]:
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return pids
+    for child in children:
+        pids += _tree(int(child))
+    return pids
+
+
+def action_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
+    return Service(
+        name="action-server",
+        command=[str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        public_url=f"http://127.0.0.1:{port}/webhook",
+        env=env or {},
+    )
+
+
+def rasa_server(
+    port: int,
+    model: Path = MODEL,
+    endpoints: Path = ROOT / "endpoints.yml",
+    credentials: Path = ROOT / "credentials.yml",
+    env: Optional[Dict[str, str]] = None,
+    extra_args: Optional[List[str]] = None,
+    name: str = "rasa",
+) -> Service:
+    host = BIND_HOST
+    command = [
+        str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+        "--credentials", str(credentials), "--port", str(port), "--interface", host,
+    ] + list(extra_args or [])
+    return Service(
+        name=name,
+        command=command,
+        ready_url=f"http://127.0.0.1:{port}/",
+        public_url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}",
+        env=env or {},
+    )
+
+
+class Stack:
+    """Services started in order and stopped in reverse order."""
+
+    def __init__(self, services: List[Service], log_dir: Path = VAR / "log", timeout: float = 180.0) -> None:
+        self.services = services
+        self.log_dir = log_dir
+        self.timeout = timeout
+
+    def __enter__(self) -> "Stack":
+        try:
+            for service in self.services:
+                service.start(self.log_dir)
+                service.wait_ready(self.timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def first_exited(self) -> Optional[Service]:
+        return next((s for s in self.services if s.process and s.process.poll() is not None), None)

@@ -1,0 +1,1 @@
+"""Builds the project's spaCy pipeline (blank English + lookup lemmas + clinic terminology)."""

@@ -1,0 +1,194 @@
+"""Every custom action, run in-process with rasa-sdk's dispatcher and tracker and the test clinic file."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from action_harness import joined, parse, payloads, run
+from actions.clinic_info import (ActionBookingInfo, ActionClinicContact, ActionClinicHours, ActionClinicLocation,
+                                 ActionHumanHandoff, ActionPriceInfo)
+from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionInform
+from actions.events import ActionCancelRegistration, ActionEventInfo, ActionEventRegister
+from actions.fallback import ActionClarify
+from actions.faq import ActionAnswerFaq
+from actions.medical import ActionMedicalReply, ActionUrgentSafety
+from actions.topics import Offer
+from clinic_fixture import clinic_data
+
+pytestmark = pytest.mark.usefixtures("use_clinic_file")
+
+
+def slot(events, name):
+    return [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+
+
+def rewrite_clinic(path, **overrides):
+    from actions import clinic_context
+
+    path.write_text(yaml.safe_dump(clinic_data(**overrides)))
+    clinic_context.reset_for_tests()
+
+
+def test_greet_names_the_clinic_and_offers_next_steps():
+    messages, _ = run(ActionGreet(), parse("greet"))
+    assert "Test Glow Clinic" in joined(messages)
+    assert "/book_consultation" in payloads(messages)
+
+
+def test_hours_location_contact():
+    hours, _ = run(ActionClinicHours(), parse("ask_hours"))
+    assert "Mon-Fri: 09:00–17:00" in joined(hours) and "Sun: closed" in joined(hours)
+    location, _ = run(ActionClinicLocation(), parse("ask_location"))
+    assert "1 Test Road, London" in joined(location) and "Opposite the park." in joined(location)
+    contact, _ = run(ActionClinicContact(), parse("ask_contact"))
+    text = joined(contact)
+    assert "+44 20 7946 0555" in text and "desk@testclinic.example" in text and "@testglow" in text
+
+
+def test_prices_are_never_invented(use_clinic_file):
+    messages, _ = run(ActionPriceInfo(), parse("ask_price"))
+    text = joined(messages)
+    assert "doesn't publish a price list" in text and "£" not in text
+    rewrite_clinic(use_clinic_file, prices=[{"treatment": "Micro-needling", "price": 180, "currency": "GBP"}])
+    messages, _ = run(ActionPriceInfo(), parse("ask_price"))
+    assert "Micro-needling: £180" in joined(messages)
+
+
+def test_booking_uses_the_link_when_the_clinic_has_one(use_clinic_file):
+    messages, _ = run(ActionBookingInfo(), parse("book_consultation"))
+    assert "+44 20 7946 0555" in joined(messages)
+    data = clinic_data()
+    data["clinic"]["booking_link"] = "https://book.testclinic.example/"
+    rewrite_clinic(use_clinic_file, clinic=data["clinic"])
+    messages, _ = run(ActionBookingInfo(), parse("book_consultation"))
+    assert "https://book.testclinic.example/" in joined(messages)
+
+
+def test_human_handoff_gives_a_way_to_reach_people():
+    messages, _ = run(ActionHumanHandoff(), parse("human_handoff"))
+    assert "+44 20 7946 0555" in joined(messages)
+
+
+def test_event_info_shows_only_upcoming_events_and_offers_registration():
+    messages, events = run(ActionEventInfo(), parse("event_info"))
+    text = joined(messages)
+    assert "Acne Evening" in text and "Past Acne Talk" not in text
+    assert "The clinic lounge" in text and "free" in text
+    assert slot(events, "pending_offer") == [Offer.EVENT_REGISTER]
+
+
+def test_no_upcoming_event_says_so_and_offers_to_keep_posted(use_clinic_file):
+    past_only = clinic_data()["events"][:1]
+    rewrite_clinic(use_clinic_file, events=past_only)
+    messages, events = run(ActionEventInfo(), parse("event_info"))
+    assert "no upcoming events" in joined(messages)
+    assert "Past Acne Talk" not in joined(messages)
+    assert slot(events, "pending_offer") == [Offer.EVENT_UPDATES]
+    messages, _ = run(ActionEventRegister(), parse("event_register"))
+    assert "no upcoming events" in joined(messages)
+
+
+def test_event_register_and_cancel():
+    messages, _ = run(ActionEventRegister(), parse("event_register"))
+    assert "Acne Evening" in joined(messages) and "up to 1" in joined(messages)
+    messages, _ = run(ActionCancelRegistration(), parse("cancel_registration"))
+    assert "cancel" in joined(messages)
+
+
+def test_medical_reply_is_empathetic_refers_and_offers_follow_up():
+    messages, events = run(ActionMedicalReply(), parse("medical_question"))
+    text = joined(messages)
+    assert "licensed professional" in text and "can't give personal medical advice" in text
+    assert payloads(messages) == ["/affirm", "/deny"]
+    assert slot(events, "pending_offer") == [Offer.MEDICAL_FOLLOWUP]
+
+
+def test_medical_reply_with_a_red_flag_word_puts_safety_first():
+    latest = parse("medical_question", entities=[{"entity": "red_flag", "value": "swelling"}])
+    messages, _ = run(ActionMedicalReply(), latest)
+    assert "+44 20 7946 0911" in messages[0]["text"]
+
+
+def test_urgent_safety_message_comes_first():
+    messages, events = run(ActionUrgentSafety(), parse("urgent_medical"))
+    first = messages[0]["text"]
+    assert "999" in first and "+44 20 7946 0911" in first
+    assert slot(events, "pending_offer") == [Offer.MEDICAL_FOLLOWUP]
+
+
+@pytest.mark.parametrize(
+    "offer, expected",
+    [
+        (Offer.MEDICAL_FOLLOWUP, "one of the clinic's professionals"),
+        (Offer.HUMAN, "a member of the team"),
+        (Offer.EVENT_REGISTER, "To reserve your place"),
+        (Offer.EVENT_UPDATES, "@testglow"),
+        (None, "What would you like to know?"),
+    ],
+)
+def test_yes_answers_the_pending_offer(offer, expected):
+    messages, events = run(ActionAffirm(), parse("affirm"), slots={"pending_offer": offer})
+    assert expected in joined(messages)
+    assert slot(events, "pending_offer") == [None]
+
+
+def test_no_to_a_professional_still_says_how_to_reach_the_clinic():
+    messages, events = run(ActionDeny(), parse("deny"), slots={"pending_offer": Offer.MEDICAL_FOLLOWUP})
+    assert "+44 20 7946 0555" in joined(messages)
+    messages, _ = run(ActionDeny(), parse("deny"))
+    assert joined(messages).startswith("No problem.")
+
+
+def test_inform_without_a_question_gets_a_reply():
+    messages, _ = run(ActionInform(), parse("inform"))
+    assert joined(messages)
+
+
+def test_confident_faq_answer_is_given():
+    messages, _ = run(ActionAnswerFaq(), parse("faq", faq=[("downtime", 0.93), ("aftercare", 0.05)]))
+    assert [m["response"] for m in messages] == ["utter_faq/downtime"]
+
+
+def test_faq_button_payload_answers_exactly_that_question():
+    latest = parse("faq", faq=[("acne_causes", 0.2)], entities=[{"entity": "faq_key", "value": "aftercare"}])
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert messages[0]["response"] == "utter_faq/aftercare"
+
+
+def test_weak_faq_match_asks_with_the_two_likeliest_answers():
+    latest = parse("faq", 0.9, faq=[("downtime", 0.41), ("aftercare", 0.38), ("acne_causes", 0.1)])
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert "not sure I understood" in joined(messages)
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["Downtime and recovery", "Aftercare"]
+
+
+def test_fallback_offers_two_topics_then_a_person():
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3), ("ask_location", 0.25)])
+    messages, _ = run(ActionClarify(), miss)
+    assert payloads(messages) == ["/ask_hours", "/ask_location"]
+    messages, events = run(ActionClarify(), miss, previous=[miss])
+    assert "talk to a person" in joined(messages)
+    assert "/human_handoff" in payloads(messages)
+    assert slot(events, "pending_offer") == [Offer.HUMAN]
+
+
+def test_a_miss_after_an_understood_message_starts_over():
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)])
+    messages, _ = run(ActionClarify(), miss, previous=[miss, parse("greet")])
+    assert "talk to a person" not in joined(messages)
+
+
+def test_fallback_with_urgent_among_likeliest_gives_safety_line_first():
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)],
+                 faq=[("downtime", 0.8)])
+    messages, _ = run(ActionClarify(), miss)
+    assert "+44 20 7946 0911" in messages[0]["text"]
+    assert "/urgent_medical" in payloads(messages)
+
+
+def test_fallback_with_medical_among_likeliest_offers_a_professional():
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("faq", 0.4), ("medical_question", 0.3)],
+                 faq=[("downtime", 0.9), ("aftercare", 0.05)])
+    messages, _ = run(ActionClarify(), miss)
+    assert "/medical_question" in payloads(messages)
