@@ -18,8 +18,11 @@ MEDICAL_REPLY = (
 FOLLOW_UP_OFFER = "Would you like one of the clinic's professionals to follow up with you?"
 
 
-def has_red_flag(tracker: Tracker) -> bool:
-    return any(entity.get("entity") == "red_flag" for entity in tracker.latest_message.get("entities") or [])
+WARNING_ENTITIES = {"red_flag", "warning_sign"}
+
+
+def mentions_warning_sign(tracker: Tracker) -> bool:
+    return any(entity.get("entity") in WARNING_ENTITIES for entity in tracker.latest_message.get("entities") or [])
 
 
 class ActionMedicalReply(Action):
@@ -28,8 +31,8 @@ class ActionMedicalReply(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
-        if has_red_flag(tracker):
-            # The model did not call it urgent, but a red-flag word is present: safety first.
+        if mentions_warning_sign(tracker):
+            # Not urgent by the NLU's judgement, but a warning sign is mentioned: safety line first.
             dispatcher.utter_message(
                 text=(
                     f"If you have signs such as pus, fever, spreading redness, swelling that is getting worse or "

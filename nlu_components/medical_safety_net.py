@@ -1,0 +1,84 @@
+"""A safety net after intent classification: missing a medical question is the worst error.
+
+Runs after the FallbackClassifier and changes the intent only towards more caution:
+
+* a message naming an unambiguous red flag (entity `red_flag` from the spaCy entity ruler:
+  pus, fever, hives, trouble breathing, bleeding that won't stop, ...) becomes
+  `urgent_medical`, whatever the classifier said;
+* when the classifier's winner is not medical but `urgent_medical` or `medical_question`
+  still has at least `second_opinion_threshold` confidence, the message is treated as that
+  medical intent (the cost of a missed medical question is far higher than a cautious reply).
+
+What it changed is recorded in the parse data under `safety_net`, so staff can see it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+URGENT = "urgent_medical"
+MEDICAL = "medical_question"
+SAFETY_NET_KEY = "safety_net"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class MedicalSafetyNet(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"red_flag_entity": "red_flag", "second_opinion_threshold": 0.3}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.red_flag_entity = config["red_flag_entity"]
+        self.threshold = float(config["second_opinion_threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MedicalSafetyNet":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _decide(self, message: Message) -> Optional[tuple]:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent is None or intent == URGENT:
+            return None
+        red_flags = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
+        if red_flags:
+            return URGENT, f"red flag: {', '.join(sorted(set(map(str, red_flags))))}"
+        if intent == MEDICAL:
+            return None
+        ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+                   for item in message.get(INTENT_RANKING_KEY) or []}
+        for candidate in (URGENT, MEDICAL):
+            if ranking.get(candidate, 0.0) >= self.threshold:
+                return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {self.threshold}"
+        return None
+
+    def _process(self, message: Message) -> None:
+        decision = self._decide(message)
+        if not decision:
+            return
+        new_intent, reason = decision
+        original = message.get(INTENT) or {}
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        confidence = next((i.get(PREDICTED_CONFIDENCE_KEY, 0.0) for i in ranking if i.get(INTENT_NAME_KEY) == new_intent), 0.0)
+        message.set(INTENT, {INTENT_NAME_KEY: new_intent, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+        message.set(
+            SAFETY_NET_KEY,
+            {"original_intent": original.get(INTENT_NAME_KEY), "original_confidence": original.get(PREDICTED_CONFIDENCE_KEY), "reason": reason},
+            add_to_output=True,
+        )
