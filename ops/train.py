@@ -51,10 +51,20 @@ def model_is_current(current: str) -> bool:
         return False
 
 
-def train() -> float:
-    """Run `rasa train`; return the seconds it took."""
+def spacy_fingerprint() -> str:
+    return SPACY_STAMP.read_text() if SPACY_STAMP.exists() else ""
+
+
+def train(force: bool) -> float:
+    """Run `rasa train`; return the seconds it took.
+
+    Rasa caches trained components by their configuration, which names the spaCy pipeline by
+    path only: when the pipeline itself changed, the cache must not be reused (--force).
+    """
     started = time.monotonic()
     command = [str(RASA), "train", "--fixed-model-name", "clinic", "--out", str(MODELS)]
+    if force:
+        command.append("--force")
     subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     return time.monotonic() - started
 
@@ -69,11 +79,15 @@ def main(argv: List[str] | None = None) -> int:
         return 0
     print("Training the assistant (training data or config changed)...", flush=True)
     try:
-        seconds = train()
+        previous = json.loads(FINGERPRINT_FILE.read_text()) if FINGERPRINT_FILE.exists() else {}
+    except ValueError:
+        previous = {}
+    try:
+        seconds = train(force=args.force or previous.get("spacy") != spacy_fingerprint())
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed with exit code {error.returncode}", file=sys.stderr)
         return 1
-    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": current, "training_seconds": round(seconds, 1)}))
+    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": current, "spacy": spacy_fingerprint(), "training_seconds": round(seconds, 1)}))
     print(f"Trained {MODEL.relative_to(ROOT)} in {seconds:.0f} s.")
     return 0
 
