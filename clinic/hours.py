@@ -61,15 +61,41 @@ def next_opening(config: ClinicConfig, now: Optional[dt.datetime] = None) -> Opt
     return None
 
 
+def add_opening_time(config: ClinicConfig, start: dt.datetime, duration: dt.timedelta) -> Optional[dt.datetime]:
+    """The moment ``duration`` of opening hours after ``start`` (time while closed does not count).
+
+    None when the clinic has not been open that long within the next three weeks.
+    """
+    local = now_in_clinic(config, start)
+    remaining = duration
+    for offset in range(SEARCH_DAYS):
+        day = local.date() + dt.timedelta(days=offset)
+        span = config.opening_span(day)
+        if not span:
+            continue
+        begin = max(dt.datetime.combine(day, span.opens, tzinfo=config.tz), local)
+        closes = dt.datetime.combine(day, span.closes, tzinfo=config.tz)
+        if begin >= closes:
+            continue
+        if remaining <= closes - begin:
+            return begin + remaining
+        remaining -= closes - begin
+    return None
+
+
+def describe_day(moment: dt.datetime, now: dt.datetime) -> str:
+    """'today', 'tomorrow' or 'Monday 1 December'."""
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B')}"
+
+
 def describe_moment(moment: dt.datetime, now: dt.datetime) -> str:
     """'today at 09:00', 'tomorrow at 09:00' or 'Monday 1 December at 09:00'."""
-    days = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days == 0:
-        return f"today at {clock}"
-    if days == 1:
-        return f"tomorrow at {clock}"
-    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B')} at {clock}"
+    return f"{describe_day(moment, now)} at {moment.strftime('%H:%M')}"
 
 
 def status_sentence(config: ClinicConfig, now: Optional[dt.datetime] = None) -> str:
