@@ -8,13 +8,15 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := var/spacy/en_clinic/clinic_fingerprint.json
+WIDGET  := web/node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup train run test test-data test-stories test-py bench validate clean
+.PHONY: help setup widget browser train run test test-data test-stories test-py bench validate clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -35,8 +37,26 @@ $(INSTALLED): requirements.txt requirements-dev.txt requirements.lock scripts/fi
 $(SPACY_PIPELINE): $(INSTALLED) spacy_pipeline/build.py spacy_pipeline/terminology.yml
 	$(PY) -m spacy_pipeline.build
 
-setup: $(INSTALLED) $(SPACY_PIPELINE)
+# The website's chat widget (rasa-webchat) from the npm registry, exactly as
+# web/package-lock.json pins it; webchat/ serves it locally (no CDN).
+$(WIDGET): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found: install Node.js (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+widget: $(WIDGET)
+
+# Debian's Chromium for the browser test (Playwright drives it; it never downloads a browser).
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser test..."
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+setup: $(INSTALLED) $(SPACY_PIPELINE) $(WIDGET)
 	@$(PY) -m clinic.config
+	@$(PY) -m clinic.migrate
 
 train: setup
 	@$(PY) -m ops.train
@@ -51,7 +71,7 @@ test-stories: train
 	$(RASA) test core --model models/clinic.tar.gz --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/results/stories
 
-test-py: train
+test-py: train browser
 	$(PY) -m pytest
 
 test: validate test-stories test-py
@@ -60,4 +80,4 @@ bench: train
 	$(PY) -m ops.bench
 
 clean:
-	rm -rf $(VENV) var models .rasa
+	rm -rf $(VENV) var models .rasa web/node_modules

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 
 from ops.nlu_eval import HOLDOUT, load_examples
 from ops.paths import RASA, ROOT, VAR
-from ops.services import Service, Stack, action_server, base_env, free_port, rasa_server
+from ops.services import Service, Stack, action_server, base_env, free_port, rasa_server, write_endpoints
 
 BENCH = VAR / "bench"
 STOCK_DIR = BENCH / "stock"
@@ -209,11 +209,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     print("Serving and loading the clinic assistant...", flush=True)
     actions_port = free_port()
-    endpoints = BENCH / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{BENCH / "tracker.db"}"\n'
-    )
+    endpoints = write_endpoints(BENCH / "endpoints.yml", actions_port, BENCH / "tracker.db")
     (BENCH / "tracker.db").unlink(missing_ok=True)
     clinic_rasa = rasa_server(free_port(), model=BENCH / "clinic" / "clinic.tar.gz", endpoints=endpoints)
     clinic = measure("clinic", [action_server(actions_port), clinic_rasa], clinic_rasa, args, BENCH / "log")

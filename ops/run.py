@@ -1,7 +1,7 @@
 """`make run`: start every service of the product on this machine and print where they are.
 
-Ports come from the environment (RASA_PORT, ACTIONS_PORT); everything binds to loopback
-unless BIND_HOST says otherwise. Ctrl-C stops everything that was started.
+Ports come from the environment (RASA_PORT, ACTIONS_PORT, WEB_PORT); everything binds to
+loopback unless BIND_HOST says otherwise. Ctrl-C stops everything that was started.
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import time
 
 from clinic.config import ClinicConfigError, load_config
 from ops.paths import MODEL, VAR
-from ops.services import Stack, action_server, rasa_server
+from ops.services import Stack, action_server, rasa_with_website, runtime_endpoints
 
 
 def main() -> int:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    web_port = int(os.environ.get("WEB_PORT", "8080"))
     if not MODEL.exists():
         print(f"error: no trained model at {MODEL}; run `make train`", file=sys.stderr)
         return 1
@@ -28,14 +29,18 @@ def main() -> int:
         return 1
     VAR.mkdir(exist_ok=True)
     actions = action_server(actions_port)
-    rasa = rasa_server(rasa_port)
+    endpoints = runtime_endpoints(VAR / "run" / "endpoints.yml", actions_port)
+    rasa, web = rasa_with_website(rasa_port, web_port, endpoints=endpoints)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("Starting the action server and Rasa (logs in var/log/)...", flush=True)
+    print("Starting the action server, Rasa and the website (logs in var/log/)...", flush=True)
     try:
-        with Stack([actions, rasa]) as stack:
+        with Stack([actions, rasa, web]) as stack:
             print(
                 f"\n{config.clinic.name}'s assistant is running:\n"
+                f"  Clinic website (chat):      {web.public_url}/\n"
                 f"  Rasa server (REST channel): {rasa.public_url}/webhooks/rest/webhook\n"
+                f"  Social channel webhooks:    {rasa.public_url}/webhooks/<messenger|instagram|whatsapp|telegram>/webhook"
+                " (enabled by their environment variables; see docs/channels.md)\n"
                 f"  Action server:              {actions.public_url}\n"
                 f"  Logs:                       {VAR / 'log'}\n"
                 "Press Ctrl-C to stop.\n",

@@ -14,9 +14,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-from ops.paths import MODEL, RASA, ROOT, VAR
+from ops.paths import MODEL, RASA, ROOT, VAR, VENV_BIN
 
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 
@@ -35,10 +35,25 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+def public_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a service bound to host:port."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+
+def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
+    """An endpoints.yml for a stack of its own: its action server and SQLite tracker store."""
+    path.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
+    )
+    return path
 
 
 @dataclass
@@ -121,13 +136,25 @@ def _tree(pid: int) -> List[int]:
 
 
 def action_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
+    # rasa-sdk binds to SANIC_HOST (its default is 0.0.0.0): keep it on BIND_HOST.
     return Service(
         name="action-server",
         command=[str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
         ready_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/webhook",
-        env=env or {},
+        env={"SANIC_HOST": BIND_HOST, **(env or {})},
     )
+
+
+def runtime_endpoints(path: Path, actions_port: int, template: Path = ROOT / "endpoints.yml") -> Path:
+    """endpoints.yml with the action server's URL on ``actions_port`` (ACTIONS_PORT)."""
+    import yaml
+
+    endpoints = yaml.safe_load(template.read_text()) or {}
+    endpoints.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
 
 
 def rasa_server(
@@ -138,19 +165,49 @@ def rasa_server(
     env: Optional[Dict[str, str]] = None,
     extra_args: Optional[List[str]] = None,
     name: str = "rasa",
+    cors: Optional[List[str]] = None,
 ) -> Service:
+    """cors: browser origins allowed to call Rasa (the chat widget's page), none by default."""
     host = BIND_HOST
     command = [
         str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(credentials), "--port", str(port), "--interface", host,
-    ] + list(extra_args or [])
+    ] + (["--cors", *cors] if cors else []) + list(extra_args or [])
     return Service(
         name=name,
         command=command,
         ready_url=f"http://127.0.0.1:{port}/",
-        public_url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}",
+        public_url=public_url(host, port),
         env=env or {},
     )
+
+
+def web_server(port: int, socket_url: str, env: Optional[Dict[str, str]] = None) -> Service:
+    """The clinic's demo page with the chat widget (webchat/), talking to Rasa at socket_url."""
+    host = BIND_HOST
+    return Service(
+        name="webchat",
+        command=[str(VENV_BIN / "python"), "-m", "webchat"],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        public_url=public_url(host, port),
+        env={"WEB_PORT": str(port), "BIND_HOST": host, "WEBCHAT_SOCKET_URL": socket_url, **(env or {})},
+    )
+
+
+
+def rasa_with_website(
+    rasa_port: int, web_port: int, web_env: Optional[Dict[str, str]] = None, **rasa_options
+) -> Tuple[Service, Service]:
+    """Rasa and the demo page, wired together: the page's widget talks to Rasa's socket.io
+    URL, and the page's origin is the only one Rasa allows cross-origin (CORS).
+
+    WEB_PUBLIC_URL and RASA_PUBLIC_URL replace the loopback URLs where browsers reach the
+    services under other names (a reverse proxy, BIND_HOST=0.0.0.0).
+    """
+    page = (os.environ.get("WEB_PUBLIC_URL") or public_url(BIND_HOST, web_port)).rstrip("/")
+    origins = [page] + ([page.replace("//127.0.0.1:", "//localhost:")] if "//127.0.0.1:" in page else [])
+    socket_url = (os.environ.get("RASA_PUBLIC_URL") or public_url(BIND_HOST, rasa_port)).rstrip("/")
+    return rasa_server(rasa_port, cors=origins, **rasa_options), web_server(web_port, socket_url, env=web_env)
 
 
 class Stack:

@@ -1,0 +1,161 @@
+"""The website chat widget in a real browser: Debian's chromium, driven by Playwright, against
+the page, Rasa and action server that `make run` starts (the channel_stack fixture).
+
+Open the widget (greeting, buttons), ask about micro-needling, click a button, follow a link,
+reload and carry on in the same conversation. Every request the page makes must go to this
+machine; anything else is blocked and fails the test. A screenshot is saved under var/artifacts/.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import urllib.parse
+from pathlib import Path
+from typing import List
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from clinic_fixture import TEST_CLINIC_NAME
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "var" / "artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]
+REPLY_TIMEOUT_MS = 30_000
+
+
+def is_local(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def bot_messages(page: Page) -> int:
+    return page.locator(".rw-response").count()
+
+
+def ask(page: Page, text: str) -> None:
+    """Type a message into the widget and wait for at least one new bot message."""
+    before = bot_messages(page)
+    page.locator(".rw-new-message").fill(text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.rw-response').length > n", arg=before, timeout=REPLY_TIMEOUT_MS
+    )
+
+
+def session_id(page: Page) -> str:
+    return json.loads(page.evaluate("sessionStorage.getItem('chat_session')"))["session_id"]
+
+
+def test_a_visitor_chats_clicks_a_button_follows_a_link_and_reloads(channel_stack, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside: List[str] = []
+    seen: List[str] = []
+    problems: List[str] = []
+
+    def guard(route) -> None:
+        # Nothing leaves the machine: third-party requests are recorded and blocked.
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("request", lambda request: seen.append(request.url))
+    page.on("websocket", lambda socket: seen.append(socket.url))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: problems.append(f"console: {message.text}")
+        if message.type == "error" or "Content Security Policy" in message.text
+        else None,
+    )
+    try:
+        page.goto(f"{channel_stack.web_url}/")
+        expect(page.locator("h1")).to_have_text(TEST_CLINIC_NAME)
+
+        # Opening the widget starts the conversation with the greeting (initPayload /greet), with buttons.
+        page.locator(".rw-launcher").click()
+        expect(page.locator(".rw-response").first).to_contain_text(
+            f"virtual assistant of {TEST_CLINIC_NAME}", timeout=REPLY_TIMEOUT_MS
+        )
+        expect(page.locator(".rw-replies .rw-reply").first).to_be_visible()
+
+        ask(page, "what is micro-needling?")
+        expect(page.locator(".rw-response").last).to_contain_text("Epidermal Collagen Therapy")
+
+        # Its follow-up buttons are rendered as buttons; clicking one sends its payload.
+        buttons = page.locator(".rw-replies .rw-reply")
+        expect(buttons.first).to_be_visible()
+        title = buttons.first.inner_text().strip()
+        before = bot_messages(page)
+        buttons.first.click()
+        expect(page.locator(".rw-client").last).to_have_text(title)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.rw-response').length > n", arg=before, timeout=REPLY_TIMEOUT_MS
+        )
+
+        # Links in answers are clickable and open in a new tab.
+        ask(page, "what's your address?")
+        link = page.locator(f'.rw-response a[href="{channel_stack.map_link}"]')
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("target", "_blank")
+        with context.expect_page() as opened:
+            link.click()
+        assert opened.value.url == channel_stack.map_link
+        opened.value.close()
+
+        # Reload: the conversation is still there, and carries on in the same Rasa conversation.
+        sender = session_id(page)
+        client_messages = page.locator(".rw-client").count()
+        page.reload()
+        expect(page.locator(".rw-launcher")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        if not page.locator(".rw-conversation-container").count():  # the widget remembers it was open
+            page.locator(".rw-launcher").click()
+        expect(page.locator(".rw-client")).to_have_count(client_messages, timeout=REPLY_TIMEOUT_MS)
+        expect(page.locator(".rw-response").first).to_contain_text(f"virtual assistant of {TEST_CLINIC_NAME}")
+        assert session_id(page) == sender
+        ask(page, "how long does a session take?")
+        expect(page.locator(".rw-response").last).to_contain_text("minutes")
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "webchat.png"), full_page=True)
+    finally:
+        context.close()
+
+    # The tracker store has the whole conversation under one sender, from the socket.io channel.
+    events = channel_stack.user_events(sender)
+    texts = [event["text"] for event in events]
+    assert texts[0] == "/greet" and texts.count("/greet") == 1, texts
+    assert "what is micro-needling?" in texts and "how long does a session take?" in texts
+    assert any(text.startswith("/") and text != "/greet" for text in texts), "the button's payload was not sent"
+    assert {event["input_channel"] for event in events} == {"socketio"}
+
+    assert not outside, f"requests to other hosts: {outside}"
+    assert all(is_local(url) for url in seen)
+    assert any(url.startswith("ws://127.0.0.1") for url in seen), "the widget did not use a websocket"
+    assert not problems, problems

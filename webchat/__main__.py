@@ -1,0 +1,5 @@
+import sys
+
+from webchat.app import main
+
+sys.exit(main())
