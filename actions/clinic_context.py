@@ -67,3 +67,11 @@ def event_summary(config: ClinicConfig, event: Event) -> str:
 
 def upcoming(config: ClinicConfig) -> List[Event]:
     return config.upcoming_events()
+
+
+def apology_for_failure(config: ClinicConfig) -> str:
+    """What the visitor is told when saving something failed (nothing was half-written)."""
+    return (
+        "I'm sorry, something went wrong on our side and I couldn't save that just now. "
+        f"So that nothing gets lost, please call the clinic on {config.clinic.phone} or email {config.clinic.email}."
+    )

@@ -1,14 +1,12 @@
-"""Answers built from the clinic's configuration: hours, location, contact, prices, booking."""
+"""Answers built from the clinic's configuration: hours, location, contact, prices."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, contact_line, money
-from actions.topics import YES_NO, Offer
 from clinic.hours import status_sentence, weekly_hours_lines
 
 
@@ -84,33 +82,3 @@ class ActionPriceInfo(Action):
             )
         dispatcher.utter_message(text=text, buttons=buttons)
         return []
-
-
-class ActionBookingInfo(Action):
-    def name(self) -> Text:
-        return "action_booking_info"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        config = clinic()
-        if config.clinic.booking_link:
-            text = f"You can book a consultation online here: {config.clinic.booking_link}\nOr {contact_line(config)}."
-        else:
-            text = f"To book a consultation, {contact_line(config)}."
-        dispatcher.utter_message(text=f"{text} {status_sentence(config)}",
-                                 buttons=[{"title": "Opening hours", "payload": "/ask_hours"}])
-        return []
-
-
-class ActionHumanHandoff(Action):
-    def name(self) -> Text:
-        return "action_human_handoff"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        config = clinic()
-        dispatcher.utter_message(
-            text=(
-                f"Of course. The clinic's team can help you directly: {contact_line(config)}. "
-                f"{status_sentence(config)}"
-            )
-        )
-        return [SlotSet("pending_offer", None)]

@@ -8,7 +8,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, contact_line
-from actions.events import registration_instructions
 from actions.topics import Offer, main_menu
 from clinic.hours import status_sentence
 
@@ -51,8 +50,6 @@ class ActionAffirm(Action):
             follow_up_contact(dispatcher, "one of the clinic's professionals")
         elif offer == Offer.HUMAN:
             follow_up_contact(dispatcher, "a member of the team")
-        elif offer == Offer.EVENT_REGISTER:
-            return registration_instructions(dispatcher)
         elif offer == Offer.EVENT_UPDATES:
             config = clinic()
             channels = [f"{network.title()} {handle}" for network, handle in config.clinic.social.items() if handle]

@@ -1,6 +1,8 @@
 """Medical questions go to a licensed professional; red flags get the safety message first."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,7 +10,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, urgent_message
+from actions.handoff import form_start_events
 from actions.topics import YES_NO, Offer
+from clinic.errors import ClinicDatabaseError, InvalidInput
+from clinic.models import TicketKind
+from clinic.notify_worker import ensure_background_worker
+from clinic.tickets import open_ticket
+from clinic.transcript import conversation_context
+from clinic.validation import country_code_of
+
+logger = logging.getLogger(__name__)
 
 MEDICAL_REPLY = (
     "Thank you for asking, and I understand you want to get this right. Because it's about your own "
@@ -45,14 +56,37 @@ class ActionMedicalReply(Action):
 
 
 class ActionUrgentSafety(Action):
+    """The safety message first, always; then an urgent ticket at once with whatever contact is
+    known. The hand-off form that follows (rules) asks for missing contact details."""
+
     def name(self) -> Text:
         return "action_urgent_safety"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
         dispatcher.utter_message(text=urgent_message(config))
+        message = tracker.latest_message.get("text") or ""
+        try:
+            opened = await asyncio.to_thread(
+                open_ticket, TicketKind.URGENT, tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "",
+                message=message,
+                name=tracker.get_slot("visitor_name"),
+                email=tracker.get_slot("visitor_email"),
+                phone=tracker.get_slot("visitor_phone"),
+                consent=bool(tracker.get_slot("contact_consent")),
+                context=conversation_context(tracker.events),
+                default_country_code=country_code_of(config.clinic.phone),
+            )
+        except (ClinicDatabaseError, InvalidInput) as error:
+            logger.error("Could not save an urgent ticket for %s: %s", tracker.sender_id, error)
+            dispatcher.utter_message(
+                text=f"I couldn't alert the team from here just now, so please call the clinic's urgent line on {config.clinic.urgent_line}."
+            )
+            return []
+        ensure_background_worker()
         dispatcher.utter_message(
-            text="When you're safe, would you like a clinic professional to follow up with you as a priority?",
-            buttons=YES_NO,
+            text=f"I've alerted the clinic's team as a priority (reference {opened.ticket.reference}). "
+            "Please also make sure they can reach you:"
         )
-        return [SlotSet("pending_offer", Offer.MEDICAL_FOLLOWUP)]
+        return form_start_events(tracker, TicketKind.URGENT, message)

@@ -13,9 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clinic_fixture import write_clinic_file  # noqa: E402
+from clinic_fixture import clinic_data, event_data, write_clinic_file  # noqa: E402
 from ops.paths import MODEL  # noqa: E402
-from ops.services import Stack, action_server, free_port, rasa_server  # noqa: E402
+from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints  # noqa: E402
+
+pytest_plugins = ["db_fixtures"]  # the clinic database on SQLite and PostgreSQL
 
 
 @pytest.fixture(scope="session")
@@ -36,10 +38,13 @@ def use_clinic_file(tmp_path, monkeypatch):
 
 
 class Servers:
-    def __init__(self, rasa_url: str, clinic_file: Path, tracker_db: Path) -> None:
+    def __init__(self, rasa_url: str, clinic_file: Path, tracker_db: Path, database_url: str, smtp, webhook) -> None:
         self.rasa_url = rasa_url
         self.clinic_file = clinic_file
         self.tracker_db = tracker_db
+        self.database_url = database_url
+        self.smtp = smtp          # the local SMTP server staff e-mails reach
+        self.webhook = webhook    # the local receiver of the staff webhook
 
     def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's messages."""
@@ -54,24 +59,65 @@ class Servers:
     def texts(self, sender: str, message: str) -> List[str]:
         return [m.get("text", "") for m in self.send(sender, message)]
 
+    def say(self, sender: str, message: str) -> str:
+        """All the bot's texts for one message, joined."""
+        return "\n".join(self.texts(sender, message))
+
+    def database(self):
+        """The clinic database the action server writes to (one engine for the session)."""
+        from clinic.db import Database
+
+        if getattr(self, "_database", None) is None:
+            self._database = Database(self.database_url)
+        return self._database
+
+
+WEBHOOK_SECRET = "test-webhook-secret"
+
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory, clinic_file):
-    """The real action server and Rasa server with the trained model, on free ports."""
+    """The real action server and Rasa server with the trained model, on free ports, with a
+    migrated clinic database of their own, a local SMTP server and a local webhook receiver."""
+    from clinic.migrate import upgrade
+    from notification_receivers import SmtpInbox, WebhookReceiver
+
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
     work = tmp_path_factory.mktemp("stack")
     actions_port, rasa_port = free_port(), free_port()
     tracker_db = work / "tracker.db"
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
-    )
-    env = {"CLINIC_CONFIG": str(clinic_file)}
-    stack = Stack(
-        [action_server(actions_port, env=env), rasa_server(rasa_port, endpoints=endpoints, env=env)],
-        log_dir=work / "log",
-    )
-    with stack:
-        yield Servers(f"http://127.0.0.1:{rasa_port}", clinic_file, tracker_db)
+    database_url = f"sqlite:///{work / 'clinic.db'}"
+    upgrade(database_url)
+    endpoints = write_endpoints(work / "endpoints.yml", actions_port, tracker_db)
+    with SmtpInbox() as smtp, WebhookReceiver(WEBHOOK_SECRET) as webhook:
+        events = clinic_data()["events"] + [event_data("tiny-workshop", 20, capacity=1, title="Tiny Skin Workshop")]
+        write_clinic_file(clinic_file, events=events,
+                          notifications={"email_to": ["staff@testclinic.example"], "webhook_url": webhook.url})
+        env = {
+            "CLINIC_CONFIG": str(clinic_file), "DATABASE_URL": database_url,
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false",
+            "SMTP_FROM": "assistant@testclinic.example", "NOTIFY_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
+        stack = Stack(
+            [action_server(actions_port, env=env), rasa_server(rasa_port, endpoints=endpoints, env=env)],
+            log_dir=work / "log",
+        )
+        with stack:
+            yield Servers(f"http://127.0.0.1:{rasa_port}", clinic_file, tracker_db, database_url, smtp, webhook)
+
+
+@pytest.fixture(scope="session")
+def channel_stack(tmp_path_factory):
+    """What `make run` starts (action server, Rasa, the clinic website), with every social
+    channel enabled against a local capture server standing in for the platforms' APIs."""
+    from channel_support import start_channel_stack
+
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
+    stack, channels = start_channel_stack(tmp_path_factory.mktemp("channels"))
+    try:
+        with stack:
+            yield channels
+    finally:
+        channels.capture.close()

@@ -1,0 +1,195 @@
+"""Hand-offs, bookings and event registration through the real Rasa server and action server
+over REST, down to the ticket row, the staff e-mail (local SMTP server) and the staff webhook
+(local receiver)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from clinic.models import EventRegistration, Ticket
+from notification_receivers import wait_for
+
+REFERENCE = re.compile(r"reference (?:is )?([A-Z]{3}-[A-Z0-9]{4,})")
+
+
+def reference_in(text: str) -> str:
+    match = REFERENCE.search(text)
+    assert match, f"no reference in: {text}"
+    return match.group(1)
+
+
+def tickets(servers, **where):
+    with servers.database().transaction(read_only=True) as session:
+        rows = session.execute(select(Ticket).filter_by(**where)).scalars().all()
+        return [dict(reference=t.reference, kind=t.kind, email=t.email, phone=t.phone, name=t.visitor_name,
+                     consent=t.consent, channel=t.channel, message=t.message, context=t.context,
+                     preferred_times=t.preferred_times, priority=t.priority) for t in rows]
+
+
+def registrations(servers, **where):
+    with servers.database().transaction(read_only=True) as session:
+        rows = session.execute(select(EventRegistration).filter_by(**where)).scalars().all()
+        return [dict(email=r.email, status=r.status, guests=r.guests, reference=r.reference) for r in rows]
+
+
+def test_medical_question_ends_in_a_ticket_an_email_and_a_webhook(servers):
+    sender = "medical-full"
+    assert "licensed professional" in servers.say(sender, "I'm on roaccutane, is microneedling safe for me?")
+    assert "What's your name?" in servers.say(sender, "yes please")
+    assert "e-mail address or phone number" in servers.say(sender, "my name is Ana Silva")
+    # An invalid address is re-asked, clearly, with a way out.
+    invalid = servers.say(sender, "ana@@nowhere")
+    assert "doesn't look right" in invalid and "stop" in invalid
+    assert "OK for the clinic to contact you" in servers.say(sender, "it's ana.silva@example.com")
+    done = servers.say(sender, "yes")
+    reference = reference_in(done)
+    assert reference.startswith("MED-")
+    assert "will contact you" in done
+
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "medical" and ticket["email"] == "ana.silva@example.com"
+    assert ticket["name"] == "Ana Silva" and ticket["consent"] is True and ticket["channel"] == "rest"
+    assert "roaccutane" in ticket["message"]
+    assert any("roaccutane" in (entry.get("text") or "") for entry in ticket["context"])
+
+    assert wait_for(lambda: any(reference in m.get("Subject", "") + m.get_content() for m in servers.smtp.messages), 30)
+    assert wait_for(lambda: any(r["json"]["data"].get("reference") == reference for r in servers.webhook.accepted), 30)
+    hook = next(r for r in servers.webhook.accepted if r["json"]["data"].get("reference") == reference)
+    assert hook["verified"]
+
+
+def test_repeating_the_question_gives_the_existing_reference(servers):
+    sender = "medical-repeat"
+    servers.say(sender, "I'm breastfeeding, can I have micro-needling?")
+    servers.say(sender, "yes")
+    servers.say(sender, "Maya")
+    servers.say(sender, "07700 900456")
+    first = reference_in(servers.say(sender, "yes"))
+    servers.say(sender, "sorry, just checking again: I'm breastfeeding, is micro-needling ok for me?")
+    again = servers.say(sender, "yes please")
+    assert f"already have a request open with us (reference {first})" in again
+    assert len(tickets(servers, sender_id=sender, kind="medical")) == 1
+    assert tickets(servers, reference=first)[0]["phone"] == "+447700900456"
+
+
+def test_known_contact_details_are_reused(servers):
+    sender = "reuse-contact"
+    servers.say(sender, "I take warfarin, can I get microneedling?")
+    servers.say(sender, "yes")
+    servers.say(sender, "Lee Chan")
+    servers.say(sender, "lee.chan@example.com")
+    servers.say(sender, "yes")
+    # Asking for a person now needs no details again: the ticket is made straight away.
+    reply = servers.say(sender, "can I talk to a real person please")
+    assert "What's your name?" not in reply and "phone number" not in reply
+    reference = reference_in(reply)
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "human" and ticket["email"] == "lee.chan@example.com" and ticket["name"] == "Lee Chan"
+
+
+def test_declining_the_offer_is_respected(servers):
+    sender = "medical-decline"
+    servers.say(sender, "my eczema is flaring, can I still have a treatment?")
+    reply = servers.say(sender, "no thanks")
+    assert "+44 20 7946 0555" in reply
+    assert tickets(servers, sender_id=sender) == []
+
+
+def test_declining_consent_creates_no_ticket(servers):
+    sender = "no-consent"
+    servers.say(sender, "I want to speak to someone")
+    servers.say(sender, "Jo")
+    servers.say(sender, "jo@example.com")
+    reply = servers.say(sender, "no")
+    assert "won't contact you" in reply
+    assert tickets(servers, sender_id=sender) == []
+
+
+def test_stop_leaves_the_form_without_a_ticket(servers):
+    sender = "stopper"
+    assert "What's your name?" in servers.say(sender, "can someone from the team call me back")
+    reply = servers.say(sender, "never mind")
+    assert "stopped" in reply and "+44 20 7946 0555" in reply
+    assert tickets(servers, sender_id=sender) == []
+
+
+def test_urgent_path_safety_first_ticket_at_once_then_contact(servers):
+    sender = "urgent-full"
+    replies = servers.send(sender, "help, there's pus and my face is hot and I've got a fever since the needling")
+    assert "999" in replies[0]["text"] and "+44 20 7946 0911" in replies[0]["text"]
+    reference = reference_in("\n".join(r.get("text", "") for r in replies))
+    assert reference.startswith("URG-")
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "urgent" and ticket["phone"] is None
+    servers.say(sender, "Kim")
+    servers.say(sender, "+44 7700 900789")
+    done = servers.say(sender, "yes")
+    assert reference in done
+    assert tickets(servers, reference=reference)[0]["phone"] == "+447700900789"
+    assert wait_for(lambda: any(r["json"]["data"].get("reference") == reference for r in servers.webhook.accepted), 30)
+
+
+def test_red_flag_mid_form_gets_the_safety_message_first(servers):
+    sender = "urgent-mid-form"
+    servers.say(sender, "I'd like to book a consultation")
+    replies = servers.send(sender, "oh no my lips are swelling and I can't breathe properly")
+    assert "999" in replies[0]["text"]
+    assert tickets(servers, sender_id=sender, kind="urgent")
+
+
+def test_booking_asks_preferred_times(servers):
+    sender = "booking-full"
+    servers.say(sender, "can I book a consultation for micro-needling?")
+    servers.say(sender, "Sam Patel")
+    servers.say(sender, "sam.patel@example.com")
+    assert "Which days or times" in servers.say(sender, "yes")
+    reference = reference_in(servers.say(sender, "weekday mornings, or Saturdays"))
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "booking" and ticket["preferred_times"] == "weekday mornings, or Saturdays"
+
+
+def test_event_registration_dedupe_and_cancel(servers):
+    servers.say("reg-1", "tell me about your events")
+    assert "What's your name?" in servers.say("reg-1", "yes")
+    servers.say("reg-1", "Noor")
+    assert "How many guests" in servers.say("reg-1", "noor@example.com")
+    booked = servers.say("reg-1", "just me")
+    assert "You're booked in" in booked and "Acne Evening" in booked
+    # Same e-mail from another conversation: not registered twice.
+    servers.say("reg-2", "sign me up for the acne evening")
+    servers.say("reg-2", "Noor")
+    servers.say("reg-2", "NOOR@example.com")
+    assert "already registered" in servers.say("reg-2", "0")
+    assert len(registrations(servers, email="noor@example.com")) == 1
+    # Cancelling from the first conversation frees the place.
+    assert "cancelled" in servers.say("reg-1", "I can't make the event any more, please cancel my registration")
+    assert registrations(servers, email="noor@example.com")[0]["status"] == "cancelled"
+
+
+def test_full_event_waitlists(servers):
+    payload = '/event_register{"event_id": "tiny-workshop"}'
+    servers.say("tiny-1", payload)
+    servers.say("tiny-1", "Ola")
+    assert "You're booked in" in servers.say("tiny-1", "ola@example.com")
+    servers.say("tiny-2", payload)
+    servers.say("tiny-2", "Ben")
+    assert "waiting list" in servers.say("tiny-2", "ben@example.com")
+    statuses = {r["email"]: r["status"] for r in registrations(servers, event_id="tiny-workshop")}
+    assert statuses == {"ola@example.com": "confirmed", "ben@example.com": "waitlisted"}
+
+
+def test_past_events_refuse_registration(servers):
+    reply = servers.say("past-1", '/event_register{"event_id": "past-acne-talk"}')
+    assert "already taken place" in reply
+    assert registrations(servers, event_id="past-acne-talk") == []
+
+
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", "x" * 500])
+def test_hostile_names_are_refused_politely(servers, name):
+    sender = f"hostile-{len(name)}"
+    servers.say(sender, "talk to a human")
+    reply = servers.say(sender, name)
+    assert reply and "Traceback" not in reply
+    assert "What's your name?" in reply or "name" in reply.lower()
