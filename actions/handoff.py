@@ -107,6 +107,8 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_visitor_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form
+            return {"visitor_name": None}
         try:
             return {"visitor_name": extract_name(value)}
         except InvalidInput as error:
@@ -115,6 +117,8 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_visitor_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form
+            return {"visitor_contact": None}
         if value and value in (tracker.get_slot("visitor_email"), tracker.get_slot("visitor_phone")):
             return {"visitor_contact": value}
         try:
@@ -128,6 +132,8 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_preferred_times(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form
+            return {"preferred_times": None}
         text = clean_text(value, limit=300, multiline=False)
         if not text:
             dispatcher.utter_message(text="Which days or times usually suit you? For example \"weekday mornings\".")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -71,6 +72,8 @@ class ValidateRegistrationForm(FormValidationAction):
 
     def validate_visitor_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form
+            return {"visitor_name": None}
         try:
             return {"visitor_name": extract_name(value)}
         except InvalidInput as error:
@@ -79,6 +82,8 @@ class ValidateRegistrationForm(FormValidationAction):
 
     def validate_visitor_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form
+            return {"visitor_email": None}
         try:
             contact = parse_contact(value)
         except InvalidInput as error:
@@ -91,17 +96,29 @@ class ValidateRegistrationForm(FormValidationAction):
 
     def validate_guests(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
-        event = chosen_event(tracker)
-        words = {"none": 0, "no": 0, "zero": 0, "just me": 0, "only me": 0, "one": 1, "two": 2, "three": 3}
-        text = str(value or "").strip().lower()
-        number = next((n for word, n in words.items() if word in text), None)
-        digits = "".join(ch for ch in text if ch.isdigit())
+        if value is None:  # cleared by the action that started the form
+            return {"guests": None}
         try:
-            guests = validate_guests(event, digits if digits else number)
+            guests = validate_guests(chosen_event(tracker), guest_count(str(value)))
         except InvalidInput as error:
             dispatcher.utter_message(text=error.message)
             return {"guests": None}
         return {"guests": str(guests)}
+
+
+GUEST_WORDS = {"none": 0, "no": 0, "zero": 0, "nobody": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+ALONE = re.compile(r"\b(just|only) (me|myself)\b|\bon my own\b|\balone\b", re.IGNORECASE)
+
+
+def guest_count(text: str) -> Any:
+    """The number in an answer to "how many guests?" ("2", "two friends", "just me"), else the text."""
+    if ALONE.search(text):
+        return 0
+    digits = re.search(r"\d+", text)
+    if digits:
+        return digits.group(0)
+    words = [GUEST_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in GUEST_WORDS]
+    return words[0] if words else text
 
 
 class ActionSubmitRegistration(Action):

@@ -16,15 +16,15 @@ CONTRACT = [
     ("goodbye", "ok bye, have a nice day", "Take care"),
     ("thank", "thanks so much, that's helpful", "welcome"),
     ("bot_challenge", "are you a robot?", "virtual assistant"),
-    ("human_handoff", "can i talk to a real human please", "+44 20 7946 0555"),
+    ("human_handoff", "can i talk to a real human please", "What's your name?"),
     ("out_of_scope", "can you recommend a good pizza place", "outside what I can help with"),
-    ("book_consultation", "I'd like to book a consultation", "book"),
+    ("book_consultation", "I'd like to book a consultation", "What's your name?"),
     ("ask_price", "how much does microneedling cost?", "doesn't publish a price list"),
     ("ask_hours", "what time do you open on saturday", "Sat: 10:00–14:00"),
     ("ask_location", "what's your address", "1 Test Road"),
     ("ask_contact", "what is your phone number", "+44 20 7946 0555"),
     ("event_info", "when is the acne event?", "Acne Evening"),
-    ("event_register", "I want to sign up for the acne event", "reserve your place"),
+    ("event_register", "I want to sign up for the acne event", "registered for Acne Evening"),
     ("medical_question", "I'm pregnant, can I have micro-needling?", "licensed professional"),
     ("urgent_medical", "my lips and tongue are swelling up and it's hard to breathe", "999"),
     ("faq", "what is micro-needling?", "Epidermal Collagen Therapy"),
@@ -39,12 +39,13 @@ def test_every_contract_intent_gets_its_answer(servers, intent, message, expecte
     assert expected in "\n".join(texts)
 
 
-def test_medical_offer_then_yes_leads_to_the_clinic(servers):
+def test_medical_offer_then_yes_starts_the_hand_off_form(servers):
     sender = "medical-yes"
     first = servers.texts(sender, "I take roaccutane, is microneedling ok for me?")
     assert "licensed professional" in "\n".join(first)
     second = servers.texts(sender, "yes please")
-    assert "+44 20 7946 0555" in "\n".join(second)
+    assert second == ["I'll pass your question to one of the clinic's licensed professionals. (You can type \"stop\" at any time.)",
+                      "What's your name?"]
 
 
 def test_urgent_safety_message_is_the_first_reply(servers):

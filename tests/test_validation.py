@@ -145,12 +145,12 @@ def test_references_are_readable_and_forgiving():
 
 
 def test_context_keeps_the_last_messages_bounded():
-    events = [{"event": "user", "text": f"message {n}", "timestamp": 1.0} for n in range(30)]
+    events = [{"event": "user", "text": f"message {n}", "timestamp": 1.0} for n in range(CONTEXT_MAX_MESSAGES + 20)]
     events.append({"event": "bot", "text": "x" * 5000})
     events.append({"event": "slot", "name": "email", "value": "a@b.c"})
     context = conversation_context(events)
     assert len(context) == CONTEXT_MAX_MESSAGES
     assert context[-1]["role"] == "assistant" and len(context[-1]["text"]) <= 500
-    assert context[0]["text"] == "message 21"
+    assert context[0]["text"] == "message 21"  # the oldest kept: 40 user messages + 1 bot, last 20 kept
     assert clean_context([{"role": "hacker", "text": "x"}, {"role": "user", "text": ""}, {"role": "bot", "text": "ok"}]) \
         == [{"role": "assistant", "text": "ok", "at": None, "intent": None}]
