@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from typing import List, Optional
+from typing import Optional
 
-from clinic.config import ClinicConfig, ClinicConfigError, ConfigProvider, Event
+from clinic.config import ClinicConfig, ConfigProvider, Event
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,6 @@ def event_summary(config: ClinicConfig, event: Event) -> str:
     if event.description:
         lines.append(event.description)
     return "\n".join(lines)
-
-
-def upcoming(config: ClinicConfig) -> List[Event]:
-    return config.upcoming_events()
 
 
 def apology_for_failure(config: ClinicConfig) -> str:

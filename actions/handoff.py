@@ -11,19 +11,20 @@ import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import apology_for_failure, clinic, contact_line
+from actions.visitor_details import VisitorDetailsValidation
 from clinic.errors import ClinicDatabaseError, InvalidInput
 from clinic.models import TicketKind
 from clinic.notify_worker import ensure_background_worker
 from clinic.response_time import expected_response
-from clinic.tickets import find_open_ticket, open_ticket
+from clinic.tickets import open_ticket
 from clinic.transcript import conversation_context
-from clinic.validation import clean_text, country_code_of, extract_name, parse_contact
+from clinic.validation import clean_text, country_code_of, parse_contact
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
     return events
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(VisitorDetailsValidation):
     def name(self) -> Text:
         return "validate_handoff_form"
 
@@ -104,16 +105,6 @@ class ValidateHandoffForm(FormValidationAction):
         if tracker.get_slot("handoff_kind") == TicketKind.BOOKING:
             return domain_slots
         return [slot for slot in domain_slots if slot != "preferred_times"]
-
-    def validate_visitor_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form
-            return {"visitor_name": None}
-        try:
-            return {"visitor_name": extract_name(value)}
-        except InvalidInput as error:
-            dispatcher.utter_message(text=error.message)
-            return {"visitor_name": None}
 
     def validate_visitor_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:

@@ -10,18 +10,19 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import apology_for_failure, clinic, contact_line, event_summary
 from actions.events import no_upcoming_events
+from actions.visitor_details import VisitorDetailsValidation
 from clinic.config import Event
 from clinic.errors import ClinicDatabaseError, InvalidInput, RegistrationError
 from clinic.notify_worker import ensure_background_worker
 from clinic.registrations import cancel_registration, register_for_event, validate_guests
-from clinic.validation import extract_name, parse_contact
+from clinic.validation import parse_contact
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ActionPrepareRegistration(Action):
         return [SlotSet("registration_event", event.id), SlotSet("guests", None), SlotSet("pending_offer", None)]
 
 
-class ValidateRegistrationForm(FormValidationAction):
+class ValidateRegistrationForm(VisitorDetailsValidation):
     def name(self) -> Text:
         return "validate_registration_form"
 
@@ -69,16 +70,6 @@ class ValidateRegistrationForm(FormValidationAction):
         if event is None:
             return []
         return ["visitor_name", "visitor_email"] + (["guests"] if event.allow_guests else [])
-
-    def validate_visitor_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form
-            return {"visitor_name": None}
-        try:
-            return {"visitor_name": extract_name(value)}
-        except InvalidInput as error:
-            dispatcher.utter_message(text=error.message)
-            return {"visitor_name": None}
 
     def validate_visitor_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:

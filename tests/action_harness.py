@@ -48,3 +48,10 @@ def joined(messages: List[Dict[str, Any]]) -> str:
 
 def payloads(messages: List[Dict[str, Any]]) -> List[str]:
     return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+async def run_async(action: Action, latest: Dict[str, Any], **kwargs) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The same for actions whose run() is a coroutine (those that use the clinic database)."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(latest, **kwargs), {})
+    return dispatcher.messages, events

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from action_harness import joined, parse, payloads, run
+from action_harness import joined, parse, payloads, run, run_async
 from actions.clinic_info import ActionClinicContact, ActionClinicHours, ActionClinicLocation, ActionPriceInfo
 from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionInform
 from actions.events import ActionEventInfo
@@ -160,3 +160,31 @@ def test_fallback_with_medical_among_likeliest_offers_a_professional():
                  faq=[("downtime", 0.9), ("aftercare", 0.05)])
     messages, _ = run(ActionClarify(), miss)
     assert "/medical_question" in payloads(messages)
+
+
+@pytest.fixture()
+def broken_database(tmp_path, monkeypatch):
+    """A clinic database that is not there (never migrated): every write fails."""
+    from clinic.db import reset_default_database
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'clinic.db'}")
+    reset_default_database()
+    yield
+    reset_default_database()
+
+
+def test_a_database_failure_gets_a_polite_reply_with_the_phone_number(broken_database):
+    import asyncio
+
+    from actions.handoff import ActionSubmitHandoff
+    from actions.medical import ActionUrgentSafety
+
+    slots = {"handoff_kind": "medical", "visitor_name": "Jo", "visitor_email": "jo@example.com",
+             "visitor_contact": "jo@example.com", "contact_consent": True}
+    dispatcher_messages, _ = asyncio.run(run_async(ActionSubmitHandoff(), parse("affirm"), slots=slots))
+    text = joined(dispatcher_messages)
+    assert "couldn't save that" in text and "+44 20 7946 0555" in text and "Traceback" not in text
+    urgent, _ = asyncio.run(run_async(ActionUrgentSafety(), parse("urgent_medical")))
+    assert "999" in urgent[0]["text"]                      # the safety message still comes first
+    assert "+44 20 7946 0911" in joined(urgent[1:])        # and the urgent line when the ticket failed
+

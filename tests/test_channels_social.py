@@ -178,6 +178,7 @@ def test_meta_redelivered_message_is_answered_once(channel_stack):
     assert meta_post(channel_stack, "messenger", event) == 200
     assert meta_post(channel_stack, "messenger", event) == 200
     assert len(channel_stack.user_events(sender)) == 1
+    assert len(meta_sent(channel_stack, mark, sender)) == 1  # one greeting, not two
 
 
 @pytest.mark.parametrize("channel", ["messenger", "instagram"])

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from clinic.config import load_config
 from clinic.hours import describe_moment, is_open, next_opening, status_sentence, weekly_hours_lines
-from clinic_fixture import clinic_data, write_clinic_file
+from clinic_fixture import write_clinic_file
 
 LONDON = ZoneInfo("Europe/London")
 
