@@ -130,7 +130,7 @@ def prepare_stock(reuse: bool) -> float:
     subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)], cwd=STOCK_DIR,
                    env=base_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     shutil.rmtree(STOCK_DIR / "models", ignore_errors=True)
-    seconds = timed([str(RASA), "train", "--fixed-model-name", "stock", "--out", "models"], STOCK_DIR)
+    seconds = timed([str(RASA), "train", "--force", "--fixed-model-name", "stock", "--out", "models"], STOCK_DIR)
     (STOCK_DIR / "training.json").write_text(json.dumps({"seconds": seconds}))
     return seconds
 
@@ -143,7 +143,7 @@ def prepare_clinic(reuse: bool) -> float:
         return json.loads((out / "training.json").read_text())["seconds"]
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    seconds = timed([str(RASA), "train", "--fixed-model-name", "clinic", "--out", str(out)], ROOT)
+    seconds = timed([str(RASA), "train", "--force", "--fixed-model-name", "clinic", "--out", str(out)], ROOT)
     (out / "training.json").write_text(json.dumps({"seconds": seconds}))
     return seconds
 
@@ -202,8 +202,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("Serving and loading the stock assistant...", flush=True)
     stock_rasa = rasa_server(free_port(), model=STOCK_DIR / "models" / "stock.tar.gz",
                              endpoints=STOCK_DIR / "endpoints.yml", credentials=STOCK_DIR / "credentials.yml",
-                             name="stock-rasa")
-    stock_rasa.command = [*stock_rasa.command]  # runs from ROOT; paths are absolute
+                             name="stock-rasa", stock=True)
     stock = measure("stock", [stock_rasa], stock_rasa, args, BENCH / "log")
     stock.training_s = stock_training
 

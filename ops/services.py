@@ -49,10 +49,21 @@ def free_port() -> int:
 
 def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
     """An endpoints.yml for a stack of its own: its action server and SQLite tracker store."""
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
-    )
+    return runtime_endpoints(path, actions_port, tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)})
+
+
+def runtime_endpoints(path: Path, actions_port: int, template: Path = ROOT / "endpoints.yml",
+                      tracker_store: Optional[Dict[str, str]] = None) -> Path:
+    """The project's endpoints.yml with the action server on ``actions_port`` (ACTIONS_PORT),
+    and optionally another tracker store."""
+    import yaml
+
+    endpoints = yaml.safe_load(template.read_text()) or {}
+    endpoints.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    if tracker_store is not None:
+        endpoints["tracker_store"] = tracker_store
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
 
 
@@ -146,17 +157,6 @@ def action_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
     )
 
 
-def runtime_endpoints(path: Path, actions_port: int, template: Path = ROOT / "endpoints.yml") -> Path:
-    """endpoints.yml with the action server's URL on ``actions_port`` (ACTIONS_PORT)."""
-    import yaml
-
-    endpoints = yaml.safe_load(template.read_text()) or {}
-    endpoints.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{actions_port}/webhook"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
-    return path
-
-
 def rasa_server(
     port: int,
     model: Path = MODEL,
@@ -166,11 +166,14 @@ def rasa_server(
     extra_args: Optional[List[str]] = None,
     name: str = "rasa",
     cors: Optional[List[str]] = None,
+    stock: bool = False,
 ) -> Service:
-    """cors: browser origins allowed to call Rasa (the chat widget's page), none by default."""
+    """cors: browser origins allowed to call Rasa (the chat widget's page), none by default.
+    stock: plain `rasa run` instead of the project's entry point (rasa_runtime), for baselines."""
     host = BIND_HOST
-    command = [
-        str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+    launcher = [str(RASA)] if stock else [str(VENV_BIN / "python"), "-m", "rasa_runtime"]
+    command = launcher + [
+        "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(credentials), "--port", str(port), "--interface", host,
     ] + (["--cors", *cors] if cors else []) + list(extra_args or [])
     return Service(

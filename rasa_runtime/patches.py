@@ -1,0 +1,56 @@
+"""The fixes described in rasa_runtime/__init__.py; `install()` applies them once."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Dict, Text
+
+_installed = False
+
+
+@functools.lru_cache(maxsize=None)
+def _action_result_validator():
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, instead of on every call
+    return cls(schema)
+
+
+def validate_action_result(self, result: Dict[Text, Any]) -> bool:
+    """RemoteAction._validate_action_result with a validator compiled once (same schema, same errors)."""
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from the "
+            f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from rasa.core.actions.action import RemoteAction
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    RemoteAction._validate_action_result = validate_action_result
+    event.listen(Engine, "connect", _sqlite_pragmas)
+    _installed = True

@@ -1,0 +1,45 @@
+"""The project's Rasa entry point keeps Rasa's behaviour: same validation, same errors."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+from rasa_runtime.patches import install, validate_action_result
+
+VALID = {"events": [{"event": "slot", "name": "pending_offer", "value": None}],
+         "responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]}
+
+
+@pytest.mark.parametrize("result", [
+    {"events": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"responses": "text"},
+])
+def test_invalid_action_results_are_refused_as_by_rasa(result):
+    from jsonschema import validate
+
+    with pytest.raises(ValidationError):
+        validate(result, RemoteAction.action_response_format_spec())   # what Rasa does
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        validate_action_result(None, result)                          # what the fix does
+
+
+def test_valid_action_results_pass():
+    assert validate_action_result(None, VALID) is True
+
+
+def test_install_replaces_the_validation_and_sets_sqlite_pragmas(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    install()
+    install()  # idempotent
+    assert RemoteAction._validate_action_result is validate_action_result
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    engine.dispose()
+    assert sqlite3.connect(tmp_path / "tracker.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
