@@ -7,9 +7,10 @@
    re-checks the (large) schema itself each time: about 19 ms of CPU per custom action on
    this machine, more than everything else in a turn together. Same schema, same errors.
 2. SQLite databases opened by the Rasa server (the default tracker store) use WAL and
-   ``synchronous=NORMAL``: a turn's write no longer waits for a full fsync, and readers
-   (the staff console) never block the writer. Durable across process crashes; a power
-   loss can lose the last moments of conversation, as with any WAL+NORMAL SQLite.
+   ``synchronous=NORMAL``, and keep a small pool of connections: a turn's write no longer
+   waits for a full fsync nor opens a new connection, and readers (the staff console) never
+   block the writer. Durable across process crashes; a power loss can lose the last
+   moments of conversation, as with any WAL+NORMAL SQLite.
 
 Plain ``rasa run`` still works; it is just slower (README "Benchmarks").
 """

@@ -43,6 +43,23 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+def create_engine_kwargs(url: Any) -> Dict[Text, Any]:
+    """Rasa's engine options, plus a small connection pool for SQLite.
+
+    SQLAlchemy gives file-based SQLite no pool, so the tracker store opened, configured and
+    closed a connection for every read and write of every turn.
+    """
+    from sqlalchemy.pool import QueuePool
+
+    if str(url).startswith("sqlite") and ":memory:" not in str(url):
+        return {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 4,
+                "connect_args": {"check_same_thread": False}}
+    return _rasa_create_engine_kwargs(url)
+
+
+_rasa_create_engine_kwargs = None
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -51,6 +68,11 @@ def install() -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    from rasa.core import tracker_store
+
+    global _rasa_create_engine_kwargs
     RemoteAction._validate_action_result = validate_action_result
     event.listen(Engine, "connect", _sqlite_pragmas)
+    _rasa_create_engine_kwargs = tracker_store.create_engine_kwargs
+    tracker_store.create_engine_kwargs = create_engine_kwargs
     _installed = True

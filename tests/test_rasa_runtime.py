@@ -43,3 +43,21 @@ def test_install_replaces_the_validation_and_sets_sqlite_pragmas(tmp_path):
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     engine.dispose()
     assert sqlite3.connect(tmp_path / "tracker.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_sqlite_tracker_store_keeps_its_connections_in_a_pool(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy.pool import QueuePool
+
+    install()
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    tracker = DialogueStateTracker.from_events("visitor", [UserUttered("hello")])
+    import asyncio
+
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("visitor"))
+    assert again.latest_message.text == "hello"
