@@ -45,6 +45,29 @@ INTENT_LABELS: Dict[str, str] = {
 }
 
 
+# The natural next steps offered under each FAQ answer (as buttons; see actions/faq.py).
+FAQ_NEXT_STEPS: Dict[str, List[str]] = {
+    "microneedling_what": ["faq/microneedling_benefits", "faq/downtime", "book_consultation"],
+    "microneedling_how": ["faq/microneedling_pain", "faq/microneedling_depth", "book_consultation"],
+    "microneedling_benefits": ["faq/microneedling_results", "faq/acne_scars", "book_consultation"],
+    "microneedling_pain": ["faq/microneedling_session_length", "faq/downtime", "book_consultation"],
+    "microneedling_depth": ["faq/microneedling_pain", "faq/microneedling_safety", "book_consultation"],
+    "microneedling_session_length": ["faq/microneedling_sessions", "book_consultation"],
+    "microneedling_sessions": ["faq/microneedling_results", "book_consultation"],
+    "microneedling_results": ["faq/microneedling_sessions", "book_consultation"],
+    "microneedling_safety": ["faq/downtime", "medical_question", "book_consultation"],
+    "downtime": ["faq/aftercare", "book_consultation"],
+    "aftercare": ["faq/downtime", "medical_question"],
+    "product_absorption": ["faq/inner_glow_program", "book_consultation"],
+    "inner_glow_program": ["faq/microneedling_what", "book_consultation"],
+    "compare_treatments": ["faq/microneedling_benefits", "book_consultation"],
+    "acne_treatments": ["event_info", "faq/acne_scars", "book_consultation"],
+    "acne_scars": ["faq/microneedling_sessions", "event_info", "book_consultation"],
+    "acne_causes": ["faq/acne_treatments", "event_info"],
+    "skin_type_suitability": ["faq/microneedling_safety", "medical_question", "book_consultation"],
+}
+
+
 def faq_payload(key: str) -> str:
     return "/faq" + json.dumps({"faq_key": key})
 

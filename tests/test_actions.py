@@ -115,6 +115,17 @@ def test_inform_without_a_question_gets_a_reply():
 def test_confident_faq_answer_is_given():
     messages, _ = run(ActionAnswerFaq(), parse("faq", faq=[("downtime", 0.93), ("aftercare", 0.05)]))
     assert [m["response"] for m in messages] == ["utter_faq/downtime"]
+    assert payloads(messages) == ['/faq{"faq_key": "aftercare"}', "/book_consultation"]
+
+
+def test_every_faq_answer_offers_next_steps():
+    from actions.faq import next_step_buttons
+    from actions.topics import FAQ_LABELS
+
+    for key in FAQ_LABELS:
+        buttons = next_step_buttons(key)
+        assert 2 <= len(buttons) <= 3, key
+        assert all(button["title"] and button["payload"].startswith("/") for button in buttons)
 
 
 def test_faq_button_payload_answers_exactly_that_question():
