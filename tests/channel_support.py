@@ -29,7 +29,7 @@ SECRETS = {
     "INSTAGRAM_ACCESS_TOKEN": "ig-token-test",
     "INSTAGRAM_APP_SECRET": "ig-app-secret-test",
     "INSTAGRAM_VERIFY_TOKEN": "ig-verify-test",
-    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_ACCOUNT_SID": "AC-test-account-sid",
     "TWILIO_AUTH_TOKEN": "twilio-auth-token-test",
     "TWILIO_WHATSAPP_NUMBER": "+14155238886",
     "TELEGRAM_BOT_TOKEN": "123456:telegram-token-test",
