@@ -21,7 +21,8 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     """Reply to a message the assistant did not understand well enough."""
     parse_data = tracker.latest_message
     config = clinic()
-    if medical_among(parse_data) == "urgent_medical":
+    medical = medical_among(parse_data)
+    if medical == "urgent_medical":
         # It might be urgent: the safety line comes before anything else.
         dispatcher.utter_message(
             text=(
@@ -39,7 +40,6 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
         )
         return [SlotSet("pending_offer", Offer.HUMAN)]
     buttons = [topic_button(topic) for topic in candidate_topics(parse_data)]
-    medical = medical_among(parse_data)
     if medical and not any(button["payload"] == f"/{medical}" for button in buttons):
         buttons.append(topic_button("medical_question"))
     if not buttons:

@@ -40,7 +40,6 @@ INTRO = {
     TicketKind.BOOKING: "Happy to help you book a consultation.",
     TicketKind.URGENT: "Let's make sure the clinic can reach you quickly.",
 }
-FORM_SLOTS = ("visitor_contact", "contact_consent", "preferred_times")
 
 
 def previous_user_text(tracker: Tracker, before_latest: bool) -> str:
@@ -61,7 +60,27 @@ def handoff_kind(tracker: Tracker) -> str:
         (e.get("name") for e in reversed(tracker.events) if e.get("event") == "action" and e.get("name") != "action_listen"),
         None,
     )
-    return TicketKind.MEDICAL if last_action in ("action_medical_reply", "action_urgent_safety") else TicketKind.HUMAN
+    return TicketKind.MEDICAL if last_action == "action_medical_reply" else TicketKind.HUMAN
+
+
+async def open_ticket_for(tracker: Tracker, kind: str, message: str, preferred_times: Optional[str] = None):
+    """Open (or find) this conversation's ticket of ``kind`` with what the visitor has told us.
+
+    Raises ClinicDatabaseError or InvalidInput, like clinic.tickets.open_ticket.
+    """
+    config = clinic()
+    return await asyncio.to_thread(
+        open_ticket, kind, tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "",
+        message=message,
+        name=tracker.get_slot("visitor_name"),
+        email=tracker.get_slot("visitor_email"),
+        phone=tracker.get_slot("visitor_phone"),
+        consent=bool(tracker.get_slot("contact_consent")),
+        context=conversation_context(tracker.events),
+        preferred_times=preferred_times,
+        default_country_code=country_code_of(config.clinic.phone),
+    )
 
 
 def known_contact(tracker: Tracker) -> Optional[str]:
@@ -150,18 +169,8 @@ class ActionSubmitHandoff(Action):
             )
             return reset_form_slots()
         try:
-            opened = await asyncio.to_thread(
-                open_ticket, kind, tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "",
-                message=tracker.get_slot("handoff_message") or "",
-                name=tracker.get_slot("visitor_name"),
-                email=tracker.get_slot("visitor_email"),
-                phone=tracker.get_slot("visitor_phone"),
-                consent=consent,
-                context=conversation_context(tracker.events),
-                preferred_times=tracker.get_slot("preferred_times"),
-                default_country_code=country_code_of(config.clinic.phone),
-            )
+            opened = await open_ticket_for(tracker, kind, tracker.get_slot("handoff_message") or "",
+                                           preferred_times=tracker.get_slot("preferred_times"))
         except (ClinicDatabaseError, InvalidInput) as error:
             logger.error("Could not save a %s hand-off for %s: %s", kind, tracker.sender_id, error)
             dispatcher.utter_message(text=apology_for_failure(config))

@@ -1,7 +1,6 @@
 """Medical questions go to a licensed professional; red flags get the safety message first."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Dict, List, Text
 
@@ -10,14 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, urgent_message
-from actions.handoff import form_start_events
+from actions.handoff import form_start_events, open_ticket_for
 from actions.topics import YES_NO, Offer
 from clinic.errors import ClinicDatabaseError, InvalidInput
 from clinic.models import TicketKind
 from clinic.notify_worker import ensure_background_worker
-from clinic.tickets import open_ticket
-from clinic.transcript import conversation_context
-from clinic.validation import country_code_of
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +63,7 @@ class ActionUrgentSafety(Action):
         dispatcher.utter_message(text=urgent_message(config))
         message = tracker.latest_message.get("text") or ""
         try:
-            opened = await asyncio.to_thread(
-                open_ticket, TicketKind.URGENT, tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "",
-                message=message,
-                name=tracker.get_slot("visitor_name"),
-                email=tracker.get_slot("visitor_email"),
-                phone=tracker.get_slot("visitor_phone"),
-                consent=bool(tracker.get_slot("contact_consent")),
-                context=conversation_context(tracker.events),
-                default_country_code=country_code_of(config.clinic.phone),
-            )
+            opened = await open_ticket_for(tracker, TicketKind.URGENT, message)
         except (ClinicDatabaseError, InvalidInput) as error:
             logger.error("Could not save an urgent ticket for %s: %s", tracker.sender_id, error)
             dispatcher.utter_message(

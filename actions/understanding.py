@@ -14,7 +14,6 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from actions.topics import FAQ_LABELS, topic_button
 
 FALLBACK_INTENT = "nlu_fallback"
-MEDICAL_INTENTS = ("medical_question", "urgent_medical")
 # Below this ResponseSelector confidence the FAQ answer is not given; the visitor is asked.
 FAQ_CONFIDENCE_THRESHOLD = float(os.environ.get("FAQ_CONFIDENCE_THRESHOLD", "0.5"))
 
