@@ -284,10 +284,19 @@ class SocialInput(InputChannel):
     def add_routes(self, blueprint: Blueprint, on_new_message: OnNewMessage) -> None:
         raise NotImplementedError
 
-    def already_seen(self, key: Optional[str]) -> bool:
-        """True for a platform message id handled before (platforms redeliver on slow answers)."""
+    def already_seen(self, request: Request, key: Optional[str]) -> bool:
+        """True for a platform message id handled before (platforms redeliver on slow answers).
+
+        With the project's SQLite lock store the ids are shared by every Rasa worker, so a
+        redelivery that reaches another worker is still recognised; otherwise they are
+        remembered by this process (the last 2000).
+        """
         if not key:
             return False
+        agent = getattr(request.app.ctx, "agent", None)
+        first_delivery = getattr(getattr(agent, "lock_store", None), "first_delivery", None)
+        if first_delivery is not None:
+            return not first_delivery(f"{self.name()}:{key}")
         if key in self._seen:
             return True
         self._seen[key] = None

@@ -147,7 +147,7 @@ class MetaInput(SocialInput):
         if not sender_id or (message or {}).get("is_echo") or (message or {}).get("is_deleted"):
             return
         mid = (message or postback or {}).get("mid")
-        if self.already_seen(mid):
+        if self.already_seen(request, mid):
             return
         output = self.make_output()
         if message:

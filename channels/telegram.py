@@ -95,7 +95,7 @@ class TelegramInput(SocialInput):
             if not hmac.compare_digest(token.encode(), secret.encode()):
                 return forbidden(self.name(), request, "missing or wrong X-Telegram-Bot-Api-Secret-Token")
             update = request.json if isinstance(request.json, dict) else {}
-            if not self.already_seen(str(update.get("update_id") or "")):
+            if not self.already_seen(request, str(update.get("update_id") or "")):
                 await self.handle(request, update, on_new_message)
             return response.json({"ok": True})
 

@@ -85,7 +85,7 @@ class TwilioWhatsAppInput(SocialInput):
             if not signature or not validator.validate(url, form, signature):
                 return forbidden(self.name(), request, "missing or invalid X-Twilio-Signature")
             sender_id = form.get("From") or ""
-            if sender_id and not self.already_seen(form.get("MessageSid")):
+            if sender_id and not self.already_seen(request, form.get("MessageSid")):
                 await self.handle(request, form, sender_id, on_new_message)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
