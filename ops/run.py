@@ -12,19 +12,27 @@ import time
 
 from clinic.config import ClinicConfigError, load_config
 from ops.paths import MODEL, VAR
-from ops.services import Stack, action_server, rasa_with_website, runtime_endpoints
+from ops.services import Stack, action_server, rasa_with_website, rasa_workers, runtime_endpoints
+
+
+def port_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError(f"{name} must be a port number (1-65535), not {value!r}")
+    return int(value)
 
 
 def main() -> int:
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
-    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
-    web_port = int(os.environ.get("WEB_PORT", "8080"))
     if not MODEL.exists():
         print(f"error: no trained model at {MODEL}; run `make train`", file=sys.stderr)
         return 1
     try:
+        rasa_port, actions_port, web_port = (
+            port_from_env(name, default) for name, default in (("RASA_PORT", 5005), ("ACTIONS_PORT", 5055), ("WEB_PORT", 8080))
+        )
         config = load_config()
-    except ClinicConfigError as error:
+        workers = rasa_workers()
+    except (ClinicConfigError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     VAR.mkdir(exist_ok=True)
@@ -38,7 +46,8 @@ def main() -> int:
             print(
                 f"\n{config.clinic.name}'s assistant is running:\n"
                 f"  Clinic website (chat):      {web.public_url}/\n"
-                f"  Rasa server (REST channel): {rasa.public_url}/webhooks/rest/webhook\n"
+                f"  Rasa server (REST channel): {rasa.public_url}/webhooks/rest/webhook"
+                f" ({workers} worker{'s' if workers > 1 else ''})\n"
                 f"  Social channel webhooks:    {rasa.public_url}/webhooks/<messenger|instagram|whatsapp|telegram>/webhook"
                 " (enabled by their environment variables; see docs/channels.md)\n"
                 f"  Action server:              {actions.public_url}\n"

@@ -19,6 +19,21 @@ from typing import Dict, List, Optional, Tuple
 from ops.paths import MODEL, RASA, ROOT, VAR, VENV_BIN
 
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+MAX_DEFAULT_WORKERS = 4
+
+
+def rasa_workers() -> int:
+    """Rasa's Sanic worker processes: SANIC_WORKERS, else one per core (at most 4).
+
+    Several workers need a lock store shared between processes (endpoints.yml has one);
+    each worker loads the model, so each adds its memory (README "Benchmarks").
+    """
+    configured = os.environ.get("SANIC_WORKERS", "").strip()
+    if not configured:
+        return max(1, min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1))
+    if not configured.isdigit() or not 1 <= int(configured) <= 64:
+        raise ValueError(f"SANIC_WORKERS must be a whole number from 1 to 64, not {configured!r}")
+    return int(configured)
 
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -48,20 +63,27 @@ def free_port() -> int:
 
 
 def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
-    """An endpoints.yml for a stack of its own: its action server and SQLite tracker store."""
-    return runtime_endpoints(path, actions_port, tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)})
+    """An endpoints.yml for a stack of its own: its action server, and its SQLite tracker
+    store and lock store beside ``tracker_db``."""
+    return runtime_endpoints(
+        path, actions_port,
+        tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+        lock_db=tracker_db.with_name(tracker_db.stem + "-locks.db"),
+    )
 
 
 def runtime_endpoints(path: Path, actions_port: int, template: Path = ROOT / "endpoints.yml",
-                      tracker_store: Optional[Dict[str, str]] = None) -> Path:
+                      tracker_store: Optional[Dict[str, str]] = None, lock_db: Optional[Path] = None) -> Path:
     """The project's endpoints.yml with the action server on ``actions_port`` (ACTIONS_PORT),
-    and optionally another tracker store."""
+    and optionally another tracker store and lock store file."""
     import yaml
 
     endpoints = yaml.safe_load(template.read_text()) or {}
     endpoints.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{actions_port}/webhook"
     if tracker_store is not None:
         endpoints["tracker_store"] = tracker_store
+    if lock_db is not None:
+        endpoints["lock_store"] = {**(endpoints.get("lock_store") or {}), "db": str(lock_db)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
@@ -169,8 +191,10 @@ def rasa_server(
     stock: bool = False,
 ) -> Service:
     """cors: browser origins allowed to call Rasa (the chat widget's page), none by default.
-    stock: plain `rasa run` instead of the project's entry point (rasa_runtime), for baselines."""
+    stock: plain `rasa run` instead of the project's entry point (rasa_runtime), for baselines:
+    one worker, as Rasa allows without a shared lock store."""
     host = BIND_HOST
+    workers = 1 if stock else rasa_workers()
     launcher = [str(RASA)] if stock else [str(VENV_BIN / "python"), "-m", "rasa_runtime"]
     command = launcher + [
         "run", "--model", str(model), "--endpoints", str(endpoints),
@@ -181,7 +205,7 @@ def rasa_server(
         command=command,
         ready_url=f"http://127.0.0.1:{port}/",
         public_url=public_url(host, port),
-        env=env or {},
+        env={"SANIC_WORKERS": str(workers), **(env or {})},
     )
 
 

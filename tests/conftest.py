@@ -38,8 +38,10 @@ def use_clinic_file(tmp_path, monkeypatch):
 
 
 class Servers:
-    def __init__(self, rasa_url: str, clinic_file: Path, tracker_db: Path, database_url: str, smtp, webhook) -> None:
+    def __init__(self, rasa_url: str, clinic_file: Path, tracker_db: Path, database_url: str, smtp, webhook,
+                 rasa=None) -> None:
         self.rasa_url = rasa_url
+        self.rasa = rasa          # the Rasa server's ops.services.Service
         self.clinic_file = clinic_file
         self.tracker_db = tracker_db
         self.database_url = database_url
@@ -73,6 +75,7 @@ class Servers:
 
 
 WEBHOOK_SECRET = "test-webhook-secret"
+TEST_RASA_WORKERS = 2
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +102,11 @@ def servers(tmp_path_factory, clinic_file):
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false",
             "SMTP_FROM": "assistant@testclinic.example", "NOTIFY_WEBHOOK_SECRET": WEBHOOK_SECRET,
         }
-        stack = Stack(
-            [action_server(actions_port, env=env), rasa_server(rasa_port, endpoints=endpoints, env=env)],
-            log_dir=work / "log",
-        )
+        # Two Rasa workers, as `make run` runs on this machine kind, whatever this machine's cores.
+        rasa = rasa_server(rasa_port, endpoints=endpoints, env={**env, "SANIC_WORKERS": str(TEST_RASA_WORKERS)})
+        stack = Stack([action_server(actions_port, env=env), rasa], log_dir=work / "log")
         with stack:
-            yield Servers(f"http://127.0.0.1:{rasa_port}", clinic_file, tracker_db, database_url, smtp, webhook)
+            yield Servers(f"http://127.0.0.1:{rasa_port}", clinic_file, tracker_db, database_url, smtp, webhook, rasa)
 
 
 @pytest.fixture(scope="session")

@@ -158,4 +158,7 @@ def test_a_visitor_chats_clicks_a_button_follows_a_link_and_reloads(channel_stac
     assert not outside, f"requests to other hosts: {outside}"
     assert all(is_local(url) for url in seen)
     assert any(url.startswith("ws://127.0.0.1") for url in seen), "the widget did not use a websocket"
+    # Rasa runs several workers: long-polling requests could reach different ones, so the
+    # widget must talk over its WebSocket alone.
+    assert not [url for url in seen if "transport=polling" in url], "the widget fell back to long-polling"
     assert not problems, problems

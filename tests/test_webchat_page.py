@@ -42,6 +42,8 @@ def test_widget_is_served_locally_without_its_third_party_font_import(channel_st
     status, headers, bundle = fetch(f"{channel_stack.web_url}/static/vendor/rasa-webchat.js")
     assert status == 200 and headers["Content-Type"].startswith("application/javascript")
     assert "WebChat" in bundle and "fonts.googleapis.com" not in bundle
+    # Several Rasa workers: the widget's socket must open a WebSocket first (one worker).
+    assert 'transports:["websocket","polling"]' in bundle
 
 
 def test_rasa_allows_the_page_origin_and_no_other(channel_stack):
@@ -68,7 +70,21 @@ def test_socket_url_must_be_http():
         socket_origins("javascript:alert(1)")
 
 
-def test_remote_css_imports_are_removed(tmp_path: Path):
+SOCKET = "socketio:function(e,t,n){var r=n?{path:n}:{},o=io(e,r)}"
+
+
+def test_remote_css_imports_are_removed_and_the_socket_opens_websocket_first(tmp_path: Path):
     bundle = tmp_path / "index.js"
-    bundle.write_text('a="@import url(https://fonts.googleapis.com/css?family=Inter:400&display=swap);";b=1', encoding="utf-8")
-    assert load_widget(bundle) == b'a="";b=1'
+    bundle.write_text('a="@import url(https://fonts.googleapis.com/css?family=Inter:400&display=swap);";' + SOCKET,
+                      encoding="utf-8")
+    assert load_widget(bundle).decode() == (
+        'a="";socketio:function(e,t,n){var r=Object.assign(n?{path:n}:{},'
+        '{transports:["websocket","polling"]}),o=io(e,r)}'
+    )
+
+
+def test_a_widget_build_without_the_known_socket_options_is_refused(tmp_path: Path):
+    bundle = tmp_path / "index.js"
+    bundle.write_text("socketio:function(e){return io(e)}", encoding="utf-8")
+    with pytest.raises(WebchatError, match="rasa-webchat 1.0.1"):
+        load_widget(bundle)

@@ -35,6 +35,15 @@ WIDGET_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.
 WIDGET_PATH = "/static/vendor/rasa-webchat.js"
 # `@import url(https://...)` rules inside the bundle's CSS strings (a third-party web font).
 _REMOTE_IMPORT = re.compile(r"@import url\((['\"]?)https?://[^)]*\1\);?")
+# rasa-webchat 1.0.1 opens its socket.io connection with no options but the path, so
+# socket.io starts with HTTP long-polling, whose requests must all reach the same Rasa
+# process. Rasa runs several worker processes (SANIC_WORKERS), so the widget is made to open
+# a WebSocket first: one connection, served by one worker. Polling stays the fallback for
+# browsers without WebSockets. (The widget has no option for it: botfront/rasa-webchat#417.)
+_SOCKET_OPTIONS = "socketio:function(e,t,n){var r=n?{path:n}:{}"
+_SOCKET_OPTIONS_WEBSOCKET_FIRST = (
+    'socketio:function(e,t,n){var r=Object.assign(n?{path:n}:{},{transports:["websocket","polling"]})'
+)
 
 
 class WebchatError(RuntimeError):
@@ -84,11 +93,18 @@ def content_security_policy(socket_url: str) -> str:
 
 
 def load_widget(bundle: Path) -> bytes:
-    """The rasa-webchat bundle with its third-party CSS imports removed."""
+    """The rasa-webchat bundle with its third-party CSS imports removed and its socket
+    opened WebSocket-first (see _SOCKET_OPTIONS)."""
     try:
         source = bundle.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WebchatError(f"the chat widget is not installed ({bundle} is missing): run `make setup`")
+    if source.count(_SOCKET_OPTIONS) != 1:
+        raise WebchatError(
+            f"{bundle} is not the rasa-webchat 1.0.1 build this site adapts (its socket options were not "
+            "found): reinstall with `make setup` (web/package-lock.json pins it)"
+        )
+    source = source.replace(_SOCKET_OPTIONS, _SOCKET_OPTIONS_WEBSOCKET_FIRST)
     return _REMOTE_IMPORT.sub("", source).encode("utf-8")
 
 

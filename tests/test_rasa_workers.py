@@ -1,0 +1,52 @@
+"""Several Rasa worker processes serve one assistant (SANIC_WORKERS with the SQLite lock
+store): every message is answered, and the turns of one conversation still run one at a time."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List
+
+from conftest import TEST_RASA_WORKERS
+from ops.services import _tree
+
+
+def tracker_events(servers, sender: str) -> List[Dict]:
+    with sqlite3.connect(servers.tracker_db) as db:
+        rows = db.execute("select data from events where sender_id = ? order by id", (sender,)).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_rasa_runs_several_worker_processes(servers):
+    # Sanic's main process and one child per worker.
+    assert len(_tree(servers.rasa.process.pid)) == 1 + TEST_RASA_WORKERS
+
+
+def test_many_visitors_at_once_all_get_answers(servers):
+    messages = ["what is micro-needling?", "how much downtime is there?", "when are you open?",
+                "any events coming up?", "hello"] * 4
+    with ThreadPoolExecutor(10) as pool:
+        replies = list(pool.map(lambda pair: servers.send(f"crowd-{pair[0] % 10}", pair[1]), enumerate(messages)))
+    assert all(any(m.get("text") for m in reply) for reply in replies)
+
+
+def test_one_visitors_quick_messages_are_taken_one_turn_at_a_time(servers):
+    sender = "impatient-visitor"
+    texts = ["hi", "what is micro-needling?", "does it hurt?", "how long is the downtime?",
+             "where are you?", "what are your hours?"]
+    with ThreadPoolExecutor(len(texts)) as pool:  # all at once, reaching both workers
+        replies = list(pool.map(lambda text: servers.send(sender, text), texts))
+    assert all(any(m.get("text") for m in reply) for reply in replies)
+
+    events = tracker_events(servers, sender)
+    users = [e for e in events if e["event"] == "user"]
+    assert sorted(e["text"] for e in users) == sorted(texts)  # each message stored once
+    # A turn ends with action_listen before the next message is taken: had two workers run
+    # turns of this conversation at once, a message would follow another turn's message.
+    last_step = None
+    for event in events:
+        if event["event"] == "user":
+            assert last_step == "action_listen", f"{event['text']!r} was taken during another turn"
+            last_step = "user"
+        elif event["event"] == "action":
+            last_step = event["name"]
