@@ -7,6 +7,10 @@ the REST channel: once by a single user, once by N concurrent users. Printed for
 training time, start-up time to ready, p50/p95/p99 latency, throughput, errors, empty
 replies and peak memory (resident set, whole process tree), with clinic/stock ratios.
 Figures are printed, never asserted: targets are judged by reading them.
+
+The clinic assistant is served as `make run` serves it (one Rasa worker per core, sharing
+the SQLite lock store); stock `rasa init` can only run one worker (its in-memory lock store).
+The clinic with a single worker is measured too, so the gain of each step shows.
 """
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from typing import Dict, List, Optional
 
 from ops.nlu_eval import HOLDOUT, load_examples
 from ops.paths import RASA, ROOT, VAR
-from ops.services import Service, Stack, action_server, base_env, free_port, rasa_server, write_endpoints
+from ops.services import (Service, Stack, action_server, base_env, free_port, rasa_server, rasa_workers,
+                          write_endpoints)
 
 BENCH = VAR / "bench"
 STOCK_DIR = BENCH / "stock"
@@ -161,29 +166,43 @@ def measure(name: str, services: List[Service], rasa: Service, args, log_dir: Pa
     return figures
 
 
+def measure_clinic(name: str, workers: int, args) -> Figures:
+    """The clinic assistant with its action server and a fresh SQLite tracker and lock store."""
+    print(f"Serving and loading the clinic assistant ({workers} Rasa worker{'s' if workers > 1 else ''})...", flush=True)
+    actions_port = free_port()
+    tracker = BENCH / f"{name}-tracker.db"
+    for stale in (tracker, tracker.with_name(tracker.stem + "-locks.db")):
+        stale.unlink(missing_ok=True)
+    endpoints = write_endpoints(BENCH / f"{name}-endpoints.yml", actions_port, tracker)
+    rasa = rasa_server(free_port(), model=BENCH / "clinic" / "clinic.tar.gz", endpoints=endpoints,
+                       env={"SANIC_WORKERS": str(workers)}, name=f"{name}-rasa")
+    return measure(name, [action_server(actions_port), rasa], rasa, args, BENCH / "log")
+
+
 def ratio(ours: float, stock: float) -> str:
     return f"{ours / stock:.2f}x" if stock else "n/a"
 
 
-def report(clinic: Figures, stock: Figures, users: int) -> str:
+def report(clinic: Figures, one_worker: Figures, stock: Figures, users: int, workers: int) -> str:
+    columns = (clinic, one_worker, stock)
     rows = [
-        ("training time (s)", clinic.training_s, stock.training_s),
-        ("start-up to ready (s)", clinic.startup_s, stock.startup_s),
-        ("peak memory (MB)", clinic.peak_memory_mb, stock.peak_memory_mb),
+        ("training time (s)", [f.training_s for f in columns]),
+        ("start-up to ready (s)", [f.startup_s for f in columns]),
+        ("peak memory (MB)", [f.peak_memory_mb for f in columns]),
     ]
-    for label, key in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms")):
-        rows.append((f"1 user {label} latency (ms)", clinic.single[key], stock.single[key]))
-    rows.append(("1 user throughput (req/s)", clinic.single["throughput_rps"], stock.single["throughput_rps"]))
-    for label, key in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms")):
-        rows.append((f"{users} users {label} latency (ms)", clinic.concurrent[key], stock.concurrent[key]))
-    rows.append((f"{users} users throughput (req/s)", clinic.concurrent["throughput_rps"], stock.concurrent["throughput_rps"]))
+    for phase, attribute in (("1 user", "single"), (f"{users} users", "concurrent")):
+        for label, key in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms")):
+            rows.append((f"{phase} {label} latency (ms)", [getattr(f, attribute)[key] for f in columns]))
+        rows.append((f"{phase} throughput (req/s)", [getattr(f, attribute)["throughput_rps"] for f in columns]))
     for label, key in (("errors", "errors"), ("empty replies", "empty_replies")):
-        rows.append((f"{label} (1 user + {users} users)", clinic.single[key] + clinic.concurrent[key],
-                     stock.single[key] + stock.concurrent[key]))
-    lines = [f"| {'metric':<32} | {'clinic':>10} | {'stock rasa init':>15} | {'clinic/stock':>12} |",
-             f"|{'-' * 34}|{'-' * 12}|{'-' * 17}|{'-' * 14}|"]
-    for label, ours, theirs in rows:
-        lines.append(f"| {label:<32} | {ours:>10.1f} | {theirs:>15.1f} | {ratio(ours, theirs):>12} |")
+        rows.append((f"{label} (1 user + {users} users)", [f.single[key] + f.concurrent[key] for f in columns]))
+    ours = f"clinic, {workers} workers"
+    lines = [f"| {'metric':<34} | {ours:>17} | {'clinic, 1 worker':>16} | {'stock rasa init':>15} "
+             f"| {'clinic/stock':>12} | {'1 worker/stock':>14} |",
+             f"|{'-' * 36}|{'-' * 19}|{'-' * 18}|{'-' * 17}|{'-' * 14}|{'-' * 16}|"]
+    for label, (figure, single, theirs) in rows:
+        lines.append(f"| {label:<34} | {figure:>17.1f} | {single:>16.1f} | {theirs:>15.1f} "
+                     f"| {ratio(figure, theirs):>12} | {ratio(single, theirs):>14} |")
     return "\n".join(lines)
 
 
@@ -193,6 +212,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--users", type=int, default=10, help="concurrent users in the second phase")
     parser.add_argument("--reuse-models", action="store_true", help="reuse models trained by an earlier bench run")
     args = parser.parse_args(argv)
+    try:
+        workers = rasa_workers()
+    except ValueError as error:
+        parser.error(str(error))
     BENCH.mkdir(parents=True, exist_ok=True)
 
     print("Training both assistants (timed)...", flush=True)
@@ -206,20 +229,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     stock = measure("stock", [stock_rasa], stock_rasa, args, BENCH / "log")
     stock.training_s = stock_training
 
-    print("Serving and loading the clinic assistant...", flush=True)
-    actions_port = free_port()
-    endpoints = write_endpoints(BENCH / "endpoints.yml", actions_port, BENCH / "tracker.db")
-    (BENCH / "tracker.db").unlink(missing_ok=True)
-    clinic_rasa = rasa_server(free_port(), model=BENCH / "clinic" / "clinic.tar.gz", endpoints=endpoints)
-    clinic = measure("clinic", [action_server(actions_port), clinic_rasa], clinic_rasa, args, BENCH / "log")
-    clinic.training_s = clinic_training
+    clinic = measure_clinic("clinic", workers, args)
+    one_worker = measure_clinic("clinic-1-worker", 1, args)
+    clinic.training_s = one_worker.training_s = clinic_training
 
-    table = report(clinic, stock, args.users)
+    table = report(clinic, one_worker, stock, args.users, workers)
     print(f"\n{len(messages())} distinct held-out messages, {args.requests} requests per phase, "
           f"{args.users} concurrent users, REST channel, loopback, {time.strftime('%Y-%m-%d')}\n")
     print(table)
     (VAR / "results").mkdir(parents=True, exist_ok=True)
-    (VAR / "results" / "bench.json").write_text(json.dumps({"clinic": asdict(clinic), "stock": asdict(stock)}, indent=2))
+    (VAR / "results" / "bench.json").write_text(json.dumps(
+        {"workers": workers, "clinic": asdict(clinic), "clinic_1_worker": asdict(one_worker), "stock": asdict(stock)},
+        indent=2,
+    ))
     return 0
 
 
