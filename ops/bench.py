@@ -28,8 +28,8 @@ from typing import Dict, List, Optional
 
 from ops.nlu_eval import HOLDOUT, load_examples
 from ops.paths import RASA, ROOT, VAR
-from ops.services import (Service, Stack, action_server, base_env, free_port, rasa_server, rasa_workers,
-                          write_endpoints)
+from ops.services import (Service, Stack, action_server, base_env, free_port, lock_db_beside, rasa_server,
+                          rasa_workers, write_endpoints)
 
 BENCH = VAR / "bench"
 STOCK_DIR = BENCH / "stock"
@@ -171,7 +171,7 @@ def measure_clinic(name: str, workers: int, args) -> Figures:
     print(f"Serving and loading the clinic assistant ({workers} Rasa worker{'s' if workers > 1 else ''})...", flush=True)
     actions_port = free_port()
     tracker = BENCH / f"{name}-tracker.db"
-    for stale in (tracker, tracker.with_name(tracker.stem + "-locks.db")):
+    for stale in (tracker, lock_db_beside(tracker)):
         stale.unlink(missing_ok=True)
     endpoints = write_endpoints(BENCH / f"{name}-endpoints.yml", actions_port, tracker)
     rasa = rasa_server(free_port(), model=BENCH / "clinic" / "clinic.tar.gz", endpoints=endpoints,

@@ -62,13 +62,17 @@ def free_port() -> int:
 
 
 
+def lock_db_beside(tracker_db: Path) -> Path:
+    return tracker_db.with_name(tracker_db.stem + "-locks.db")
+
+
 def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
     """An endpoints.yml for a stack of its own: its action server, and its SQLite tracker
-    store and lock store beside ``tracker_db``."""
+    store and lock store (``lock_db_beside``)."""
     return runtime_endpoints(
         path, actions_port,
         tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
-        lock_db=tracker_db.with_name(tracker_db.stem + "-locks.db"),
+        lock_db=lock_db_beside(tracker_db),
     )
 
 

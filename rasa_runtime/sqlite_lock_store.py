@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import AsyncContextManager, Iterator, Optional, Text, Union
+from typing import AsyncContextManager, Callable, Iterator, Optional, Text, TypeVar, Union
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-logger = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 DEFAULT_DB = "var/locks.db"
 WAIT_BETWEEN_ATTEMPTS_S = 0.05
@@ -127,29 +126,30 @@ class SQLiteLockStore(LockStore):
         with self._transaction() as connection:
             self._write(connection, lock)
 
+    def _change(self, conversation_id: Text, change: Callable[[TicketLock], Result],
+                create: bool = False) -> Optional[Result]:
+        """Read, change and write a conversation's lock in one transaction (None: no lock)."""
+        with self._transaction() as connection:
+            lock = self._read(connection, conversation_id)
+            if lock is None and create:
+                lock = self.create_lock(conversation_id)
+            if lock is None:
+                return None
+            result = change(lock)
+            self._write(connection, lock)
+            return result
+
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
-            with self._transaction() as connection:
-                lock = self._read(connection, conversation_id) or self.create_lock(conversation_id)
-                ticket = lock.issue_ticket(lock_lifetime)
-                self._write(connection, lock)
-            return ticket
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
         except sqlite3.Error as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
-        with self._transaction() as connection:
-            lock = self._read(connection, conversation_id)
-            if lock:
-                lock.remove_expired_tickets()
-                self._write(connection, lock)
+        self._change(conversation_id, TicketLock.remove_expired_tickets)
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
-        with self._transaction() as connection:
-            lock = self._read(connection, conversation_id)
-            if lock:
-                lock.remove_ticket_for(ticket_number)
-                self._write(connection, lock)
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         # One transaction: returning the ticket and deleting an empty lock cannot race with
