@@ -33,14 +33,19 @@ def validate_action_result(self, result: Dict[Text, Any]) -> bool:
     return True
 
 
+def use_wal(connection: Any) -> None:
+    """WAL and synchronous=NORMAL for a sqlite3 connection (see rasa_runtime/__init__.py)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        use_wal(dbapi_connection)
 
 
 def create_engine_kwargs(url: Any) -> Dict[Text, Any]:

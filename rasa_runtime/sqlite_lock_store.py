@@ -35,6 +35,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_runtime.patches import use_wal
+
 Result = TypeVar("Result")
 
 DEFAULT_DB = "var/locks.db"
@@ -76,8 +78,7 @@ class SQLiteLockStore(LockStore):
         connection = getattr(self._local, "connection", None)
         if connection is None or getattr(self._local, "pid", None) != os.getpid():
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            use_wal(connection)
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 

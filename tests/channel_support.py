@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import sqlite3
 import threading
 import urllib.error
 import urllib.parse
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from clinic_fixture import clinic_data
+from tracker_events import stored_events
 from ops.services import Stack, action_server, free_port, rasa_with_website, write_endpoints
 
 # Fake credentials: the platforms' APIs are the local capture server.
@@ -132,11 +132,7 @@ class ChannelStack:
 
     def user_events(self, sender_id: str) -> List[Dict[str, Any]]:
         """The visitor's messages as stored in the tracker store (newest last)."""
-        with sqlite3.connect(self.tracker_db) as db:
-            rows = db.execute(
-                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender_id,)
-            ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return stored_events(self.tracker_db, sender_id, "user")
 
     def outbound(self, prefix: str, since: int = 0) -> List[Captured]:
         return [r for r in self.capture.requests[since:] if r.path.startswith(prefix)]

@@ -1,7 +1,6 @@
 """The real Rasa server + action server with the trained model, over the REST channel."""
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -9,6 +8,7 @@ import pytest
 import yaml
 
 from clinic_fixture import clinic_data
+from tracker_events import stored_events
 
 # One natural message per contract intent, and what the reply must contain.
 CONTRACT = [
@@ -110,10 +110,6 @@ def test_clinic_file_change_needs_no_retraining(servers):
 
 
 def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
-    import sqlite3
-
     servers.send("stored-1", "what are your opening hours?")
-    with sqlite3.connect(servers.tracker_db) as db:
-        rows = db.execute("select data from events where sender_id = 'stored-1'").fetchall()
-    events = [json.loads(r[0]) for r in rows]
+    events = stored_events(servers.tracker_db, "stored-1")
     assert any(e.get("event") == "user" and e["parse_data"]["intent"]["name"] == "ask_hours" for e in events)

@@ -2,19 +2,11 @@
 store): every message is answered, and the turns of one conversation still run one at a time."""
 from __future__ import annotations
 
-import json
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List
 
 from conftest import TEST_RASA_WORKERS
 from ops.services import _tree
-
-
-def tracker_events(servers, sender: str) -> List[Dict]:
-    with sqlite3.connect(servers.tracker_db) as db:
-        rows = db.execute("select data from events where sender_id = ? order by id", (sender,)).fetchall()
-    return [json.loads(row[0]) for row in rows]
+from tracker_events import stored_events
 
 
 def test_rasa_runs_several_worker_processes(servers):
@@ -38,7 +30,7 @@ def test_one_visitors_quick_messages_are_taken_one_turn_at_a_time(servers):
         replies = list(pool.map(lambda text: servers.send(sender, text), texts))
     assert all(any(m.get("text") for m in reply) for reply in replies)
 
-    events = tracker_events(servers, sender)
+    events = stored_events(servers.tracker_db, sender)
     users = [e for e in events if e["event"] == "user"]
     assert sorted(e["text"] for e in users) == sorted(texts)  # each message stored once
     # A turn ends with action_listen before the next message is taken: had two workers run
