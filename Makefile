@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup widget browser train run test test-data test-stories test-py bench validate clean
+.PHONY: help setup widget browser train run test test-data test-stories test-py bench validate lint clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -64,6 +64,11 @@ train: setup
 run: train
 	@$(PY) -m ops.run
 
+# The lint and format gate (ruff, configured in pyproject.toml): fast, so it runs first.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 validate: setup
 	$(RASA) data validate --fail-on-warnings
 
@@ -74,7 +79,7 @@ test-stories: train
 test-py: train browser
 	$(PY) -m pytest
 
-test: validate test-stories test-py
+test: lint validate test-stories test-py
 
 bench: train
 	$(PY) -m ops.bench

@@ -7,6 +7,7 @@ The action server also runs the staff-notification worker (clinic.notify_worker)
 as it serves, unless NOTIFY_WORKER_IN_PROCESS=false (when `python -m clinic.notify_worker`
 runs as a process of its own).
 """
+
 import logging
 
 from clinic.config import ClinicConfigError, config_path, load_config
@@ -16,7 +17,7 @@ try:
     load_config()
 except ClinicConfigError as error:  # pragma: no cover - exercised by tests/test_config.py via a subprocess
     logging.getLogger(__name__).critical("Invalid clinic configuration:\n%s", error)
-    raise SystemExit(f"Invalid clinic configuration ({config_path()}):\n{error}")
+    raise SystemExit(f"Invalid clinic configuration ({config_path()}):\n{error}") from None
 
 
 def _run_notification_worker_in_action_server() -> None:

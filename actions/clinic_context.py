@@ -1,4 +1,5 @@
 """The clinic configuration as the actions see it, and the sentences built from it."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Answers built from the clinic's configuration: hours, location, contact, prices."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -19,8 +20,10 @@ class ActionClinicHours(Action):
         lines = "\n".join(weekly_hours_lines(config))
         dispatcher.utter_message(
             text=f"Our opening hours ({config.clinic.timezone} time):\n{lines}\n{status_sentence(config)}",
-            buttons=[{"title": "Book a consultation", "payload": "/book_consultation"},
-                     {"title": "Where are you?", "payload": "/ask_location"}],
+            buttons=[
+                {"title": "Book a consultation", "payload": "/book_consultation"},
+                {"title": "Where are you?", "payload": "/ask_location"},
+            ],
         )
         return []
 
@@ -52,8 +55,10 @@ class ActionClinicContact(Action):
         lines += [f"{network.title()}: {handle}" for network, handle in details.social.items() if handle]
         dispatcher.utter_message(
             text=f"You can reach {details.name} here:\n" + "\n".join(lines) + f"\n{status_sentence(config)}",
-            buttons=[{"title": "Talk to a person", "payload": "/human_handoff"},
-                     {"title": "Opening hours", "payload": "/ask_hours"}],
+            buttons=[
+                {"title": "Talk to a person", "payload": "/human_handoff"},
+                {"title": "Opening hours", "payload": "/ask_hours"},
+            ],
         )
         return []
 

@@ -1,4 +1,5 @@
 """Greeting, and what "yes", "no" and bare details mean given the assistant's last question."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

@@ -1,4 +1,5 @@
 """The clinic's events from the clinic file: details of what is coming up (registration: actions/registration.py)."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,10 @@ class ActionEventInfo(Action):
         intro = "Here's what's coming up:" if len(shown) > 1 else "Here's our next event:"
         text = intro + "\n\n" + "\n\n".join(event_summary(config, event) for event in shown)
         buttons = [
-            {"title": f"Register: {event.title}" if len(shown) > 1 else "Yes, register me",
-             "payload": "/event_register" + json.dumps({"event_id": event.id})}
+            {
+                "title": f"Register: {event.title}" if len(shown) > 1 else "Yes, register me",
+                "payload": "/event_register" + json.dumps({"event_id": event.id}),
+            }
             for event in shown
         ] + [{"title": "No, thanks", "payload": "/deny"}]
         dispatcher.utter_message(text=text + "\n\nWould you like to register?", buttons=buttons)

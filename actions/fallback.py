@@ -1,4 +1,5 @@
 """Low confidence: ask to rephrase with the two likeliest topics; a second miss offers a person."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

@@ -1,4 +1,5 @@
 """FAQ answers from the ResponseSelector, given only when its choice is confident."""
+
 from __future__ import annotations
 
 import logging

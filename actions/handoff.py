@@ -5,6 +5,7 @@ times for bookings). Details the visitor gave earlier in the conversation are re
 submit a ticket is created (or the open one of that kind is returned) and the visitor is
 told its reference and when to expect contact.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,7 +58,11 @@ def handoff_kind(tracker: Tracker) -> str:
         return KIND_BY_INTENT[intent]
     # "yes" to an offer: the offer said what it was for.
     last_action = next(
-        (e.get("name") for e in reversed(tracker.events) if e.get("event") == "action" and e.get("name") != "action_listen"),
+        (
+            e.get("name")
+            for e in reversed(tracker.events)
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ),
         None,
     )
     return TicketKind.MEDICAL if last_action == "action_medical_reply" else TicketKind.HUMAN
@@ -70,7 +75,9 @@ async def open_ticket_for(tracker: Tracker, kind: str, message: str, preferred_t
     """
     config = clinic()
     return await asyncio.to_thread(
-        open_ticket, kind, tracker.sender_id,
+        open_ticket,
+        kind,
+        tracker.sender_id,
         channel=tracker.get_latest_input_channel() or "",
         message=message,
         name=tracker.get_slot("visitor_name"),
@@ -101,15 +108,20 @@ class ActionPrepareHandoff(Action):
         text = INTRO[kind]
         if kind == TicketKind.BOOKING and config.clinic.booking_link:
             text += f" You can book online at {config.clinic.booking_link}, or leave your details here and the team will arrange it with you."
-        dispatcher.utter_message(text=text + " (You can type \"stop\" at any time.)")
+        dispatcher.utter_message(text=text + ' (You can type "stop" at any time.)')
         return form_start_events(tracker, kind, message)
 
 
 def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
     """Slots for a new hand-off form: its kind and message, and the contact already known."""
     contact = known_contact(tracker)
-    events = [SlotSet("handoff_kind", kind), SlotSet("handoff_message", clean_text(message, limit=2000)),
-              SlotSet("pending_offer", None), SlotSet("preferred_times", None), SlotSet("visitor_contact", contact)]
+    events = [
+        SlotSet("handoff_kind", kind),
+        SlotSet("handoff_message", clean_text(message, limit=2000)),
+        SlotSet("pending_offer", None),
+        SlotSet("preferred_times", None),
+        SlotSet("visitor_contact", contact),
+    ]
     if not contact:
         events.append(SlotSet("contact_consent", None))
     return events
@@ -119,14 +131,16 @@ class ValidateHandoffForm(VisitorDetailsValidation):
     def name(self) -> Text:
         return "validate_handoff_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         if tracker.get_slot("handoff_kind") == TicketKind.BOOKING:
             return domain_slots
         return [slot for slot in domain_slots if slot != "preferred_times"]
 
-    def validate_visitor_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_visitor_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # cleared by the action that started the form
             return {"visitor_contact": None}
         if value and value in (tracker.get_slot("visitor_email"), tracker.get_slot("visitor_phone")):
@@ -134,19 +148,20 @@ class ValidateHandoffForm(VisitorDetailsValidation):
         try:
             contact = parse_contact(value, country_code_of(clinic().clinic.phone))
         except InvalidInput as error:
-            dispatcher.utter_message(text=f"{error.message} (Or type \"stop\" to leave this.)")
+            dispatcher.utter_message(text=f'{error.message} (Or type "stop" to leave this.)')
             return {"visitor_contact": None}
         if contact.email:
             return {"visitor_contact": contact.email, "visitor_email": contact.email}
         return {"visitor_contact": contact.phone, "visitor_phone": contact.phone}
 
-    def validate_preferred_times(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_preferred_times(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # cleared by the action that started the form
             return {"preferred_times": None}
         text = clean_text(value, limit=300, multiline=False)
         if not text:
-            dispatcher.utter_message(text="Which days or times usually suit you? For example \"weekday mornings\".")
+            dispatcher.utter_message(text='Which days or times usually suit you? For example "weekday mornings".')
             return {"preferred_times": None}
         return {"preferred_times": text}
 
@@ -169,8 +184,12 @@ class ActionSubmitHandoff(Action):
             )
             return reset_form_slots()
         try:
-            opened = await open_ticket_for(tracker, kind, tracker.get_slot("handoff_message") or "",
-                                           preferred_times=tracker.get_slot("preferred_times"))
+            opened = await open_ticket_for(
+                tracker,
+                kind,
+                tracker.get_slot("handoff_message") or "",
+                preferred_times=tracker.get_slot("preferred_times"),
+            )
         except (ClinicDatabaseError, InvalidInput) as error:
             logger.error("Could not save a %s hand-off for %s: %s", kind, tracker.sender_id, error)
             dispatcher.utter_message(text=apology_for_failure(config))
@@ -202,4 +221,3 @@ class ActionHandoffStopped(Action):
             text=f"No problem, I've stopped there. If you'd like to reach the clinic yourself, {contact_line(config)}. Anything else I can help with?"
         )
         return reset_form_slots() + [SlotSet("registration_event", None)]
-

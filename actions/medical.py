@@ -1,4 +1,5 @@
 """Medical questions go to a licensed professional; red flags get the safety message first."""
+
 from __future__ import annotations
 
 import logging

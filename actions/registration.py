@@ -3,6 +3,7 @@
 Registrations are stored per event, de-duplicated by e-mail, waitlisted when the event is
 full; past events refuse registration (clinic.registrations does the bookkeeping).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,18 +45,21 @@ class ActionPrepareRegistration(Action):
         if not events:
             # The form then has nothing to ask and ends at once.
             return no_upcoming_events(dispatcher) + [SlotSet("registration_event", None)]
-        wanted = next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "event_id"), None)
+        wanted = next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "event_id"),
+            None,
+        )
         if wanted and wanted not in {e.id for e in events}:
             past = config.find_event(str(wanted))
             what = f"{past.title} has already taken place" if past else "I can't find that event"
             dispatcher.utter_message(
                 text=f"Sorry, {what}, so I can't register you for it. The next event is {events[0].title}: "
-                "just say \"register me\" if you'd like to join it."
+                'just say "register me" if you\'d like to join it.'
             )
             return [SlotSet("registration_event", None)]
         event = next((e for e in events if e.id == wanted), events[0])
         dispatcher.utter_message(
-            text=f"Lovely! Let's get you registered for {event.title}. (You can type \"stop\" at any time.)"
+            text=f'Lovely! Let\'s get you registered for {event.title}. (You can type "stop" at any time.)'
         )
         return [SlotSet("registration_event", event.id), SlotSet("guests", None), SlotSet("pending_offer", None)]
 
@@ -64,29 +68,32 @@ class ValidateRegistrationForm(VisitorDetailsValidation):
     def name(self) -> Text:
         return "validate_registration_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         event = chosen_event(tracker)
         if event is None:
             return []
         return ["visitor_name", "visitor_email"] + (["guests"] if event.allow_guests else [])
 
-    def validate_visitor_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_visitor_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # cleared by the action that started the form
             return {"visitor_email": None}
         try:
             contact = parse_contact(value)
         except InvalidInput as error:
-            dispatcher.utter_message(text=f"{error.message} (Or type \"stop\" to leave this.)")
+            dispatcher.utter_message(text=f'{error.message} (Or type "stop" to leave this.)')
             return {"visitor_email": None}
         if not contact.email:
             dispatcher.utter_message(text="For the event I need an e-mail address, so the confirmation can reach you.")
             return {"visitor_email": None}
         return {"visitor_email": contact.email}
 
-    def validate_guests(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_guests(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # cleared by the action that started the form
             return {"guests": None}
         try:
@@ -124,9 +131,13 @@ class ActionSubmitRegistration(Action):
             return done
         try:
             outcome = await asyncio.to_thread(
-                register_for_event, config, event_id,
-                name=tracker.get_slot("visitor_name") or "", email=tracker.get_slot("visitor_email") or "",
-                guests=tracker.get_slot("guests") or 0, sender_id=tracker.sender_id,
+                register_for_event,
+                config,
+                event_id,
+                name=tracker.get_slot("visitor_name") or "",
+                email=tracker.get_slot("visitor_email") or "",
+                guests=tracker.get_slot("guests") or 0,
+                sender_id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "",
             )
         except RegistrationError as error:
@@ -139,16 +150,22 @@ class ActionSubmitRegistration(Action):
         ensure_background_worker()
         registration, event = outcome.registration, outcome.event
         if outcome.existed:
-            text = (f"You're already registered for {event.title} with {registration.email} "
-                    f"(reference {registration.reference}, {registration.status}).")
+            text = (
+                f"You're already registered for {event.title} with {registration.email} "
+                f"(reference {registration.reference}, {registration.status})."
+            )
         elif outcome.waitlist_position:
-            text = (f"{event.title} is fully booked, so I've put you on the waiting list (position "
-                    f"{outcome.waitlist_position}, reference {registration.reference}). We'll e-mail "
-                    f"{registration.email} if a place frees up.")
+            text = (
+                f"{event.title} is fully booked, so I've put you on the waiting list (position "
+                f"{outcome.waitlist_position}, reference {registration.reference}). We'll e-mail "
+                f"{registration.email} if a place frees up."
+            )
         else:
             guests = f" plus {registration.guests} guest(s)" if registration.guests else ""
-            text = (f"You're booked in{guests}! Your reference is {registration.reference}.\n\n"
-                    f"{event_summary(config, event)}")
+            text = (
+                f"You're booked in{guests}! Your reference is {registration.reference}.\n\n"
+                f"{event_summary(config, event)}"
+            )
         dispatcher.utter_message(text=text)
         return done
 
@@ -163,8 +180,9 @@ class ActionCancelRegistration(Action):
         email = tracker.get_slot("visitor_email")
         for event in upcoming:
             try:
-                outcome = await asyncio.to_thread(cancel_registration, config, event.id, email=email,
-                                                  sender_id=None if email else tracker.sender_id)
+                outcome = await asyncio.to_thread(
+                    cancel_registration, config, event.id, email=email, sender_id=None if email else tracker.sender_id
+                )
             except RegistrationError:
                 continue
             except (ClinicDatabaseError, InvalidInput) as error:

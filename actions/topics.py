@@ -3,6 +3,7 @@
 Used where the assistant offers choices (the low-confidence "did you mean" buttons).
 Keys are intent names, or `faq/<key>` for the FAQ answers.
 """
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ picks for a retrieval intent (RasaHQ/rasa#9751): a message can be confidently `f
 the chosen FAQ answer is a coin toss. `faq_choice` exposes that second confidence so a weak
 match asks instead of answering wrongly; `is_miss` treats both cases as "not understood".
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ FAQ_CONFIDENCE_THRESHOLD = float(os.environ.get("FAQ_CONFIDENCE_THRESHOLD", "0.5
 
 @dataclass(frozen=True)
 class FaqChoice:
-    key: Optional[str]          # e.g. "downtime"; None when nothing usable was selected
+    key: Optional[str]  # e.g. "downtime"; None when nothing usable was selected
     confidence: float
     from_button: bool
 

@@ -1,4 +1,5 @@
 """What both forms ask a visitor for, validated the same way."""
+
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -16,11 +17,11 @@ class VisitorDetailsValidation(FormValidationAction):
     """Base of the forms' validation actions (abstract: the action server registers only the forms)."""
 
     @abstractmethod
-    def name(self) -> Text:
-        ...
+    def name(self) -> Text: ...
 
-    def validate_visitor_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_visitor_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # cleared by the action that started the form
             return {"visitor_name": None}
         try:

@@ -8,6 +8,7 @@ who answers a numbered list with "2" (or with a button's title) gets that button
 the options are read back from the conversation's last bot message in the tracker store, so
 this works across restarts and with several Rasa replicas.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,7 @@ Button = Dict[Text, Any]
 
 UNSUPPORTED_REPLY = (
     "Sorry, I can only read text messages here. Please type your question, for example "
-    "\"What is micro-needling?\" or \"What are your opening hours?\""
+    '"What is micro-needling?" or "What are your opening hours?"'
 )
 CHOOSE_PROMPT = "Please choose an option:"
 NUMBERED_HINT = "Reply with the number of your choice."
@@ -274,6 +275,7 @@ class SocialInput(InputChannel):
             return response.json({"status": "ok" if self.enabled else "not enabled"})
 
         if not self.enabled:
+
             @blueprint.route("/webhook", methods=["GET", "POST"])
             async def not_enabled(_: Request) -> HTTPResponse:
                 return response.json({"error": f"the {self.title} channel is not enabled"}, status=404)

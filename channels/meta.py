@@ -8,6 +8,7 @@ Webhook: GET answers Meta's subscription check (hub.verify_token); POST must car
 X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret) or, from older
 senders, X-Hub-Signature (SHA-1), or it gets 403. Replies go to ``{META_GRAPH_API_URL}/me/messages``.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -6,6 +6,7 @@ without the right one gets 403. Buttons become an inline keyboard (callback_data
 button payload, or a short hash of it when the payload exceeds Telegram's 64 bytes); long
 answers are split at 4096 UTF-16 units. Replies go to ``{TELEGRAM_API_URL}/bot<token>/...``.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -103,7 +104,9 @@ class TelegramInput(SocialInput):
         output = self.make_output()
         query = update.get("callback_query")
         if query:
-            chat_id = str(((query.get("message") or {}).get("chat") or {}).get("id") or (query.get("from") or {}).get("id"))
+            chat_id = str(
+                ((query.get("message") or {}).get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+            )
             await output.call("answerCallbackQuery", {"callback_query_id": query.get("id")})
             payload = await self.button_payload(request, chat_id, str(query.get("data") or ""))
             if payload:
@@ -128,6 +131,6 @@ class TelegramInput(SocialInput):
             return data or None
         for buttons in await bot_buttons(request, chat_id, latest_only=False):
             for button in buttons:
-                if payload_hash(str(button["payload"])) == data[len(HASHED):]:
+                if payload_hash(str(button["payload"])) == data[len(HASHED) :]:
                     return str(button["payload"])
         return None

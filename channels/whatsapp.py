@@ -7,6 +7,7 @@ Twilio have no quick replies, so buttons become numbered options ("Reply with th
 and "2" is mapped back to the second button's payload. Bodies are split at 1600 characters
 (Twilio's limit). Replies go to ``{TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

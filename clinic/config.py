@@ -5,6 +5,7 @@ Everything a clinic may change without retraining the assistant lives in that on
 ``ConfigProvider`` re-reads it when it changes on disk and keeps serving the last good
 version if a new edit is invalid.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,7 +76,7 @@ class ClinicDetails(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)")
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
         return value
 
     @validator("email")
@@ -175,13 +176,13 @@ class ClinicConfig(_Strict):
             raise ValueError(f"unknown day(s) {sorted(unknown)}; use {', '.join(WEEKDAYS)}")
         missing = [day for day in WEEKDAYS if day not in value]
         if missing:
-            raise ValueError(f"missing day(s) {missing}; write \"closed\" for a day the clinic is shut")
+            raise ValueError(f'missing day(s) {missing}; write "closed" for a day the clinic is shut')
         for day, span in value.items():
             span = str(span).strip().lower()
             if span != "closed":
                 match = _HOURS_RE.match(span)
                 if not match or span[:5] >= span[6:]:
-                    raise ValueError(f"{day}: {span!r} must be \"HH:MM-HH:MM\" (opening before closing) or \"closed\"")
+                    raise ValueError(f'{day}: {span!r} must be "HH:MM-HH:MM" (opening before closing) or "closed"')
             value[day] = span
         if all(span == "closed" for span in value.values()):
             raise ValueError("the clinic must be open on at least one day")
@@ -238,17 +239,17 @@ def load_config(path: Optional[Path] = None) -> ClinicConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ClinicConfigError(f"{path}: the clinic file does not exist (set {CONFIG_ENV_VAR} or create it)")
+        raise ClinicConfigError(f"{path}: the clinic file does not exist (set {CONFIG_ENV_VAR} or create it)") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ClinicConfigError(f"{path}: cannot be read: {error}")
+        raise ClinicConfigError(f"{path}: cannot be read: {error}") from error
     except yaml.YAMLError as error:
-        raise ClinicConfigError(f"{path}: is not valid YAML: {error}")
+        raise ClinicConfigError(f"{path}: is not valid YAML: {error}") from error
     if not isinstance(raw, dict):
         raise ClinicConfigError(f"{path}: must be a YAML mapping with `clinic:`, `hours:` and so on")
     try:
         return ClinicConfig.parse_obj(raw)
     except ValidationError as error:
-        raise ClinicConfigError(_format_errors(path, error))
+        raise ClinicConfigError(_format_errors(path, error)) from None
 
 
 class ConfigProvider:

@@ -14,6 +14,7 @@ which also makes read-then-write sequences (seat counting, outbox claims) safe; 
 transactions use a plain ``BEGIN`` and never wait for writers. PostgreSQL
 gets connect, lock and statement timeouts, and row locks where the code asks for them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,15 @@ from typing import Iterator, Optional
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
-from sqlalchemy.exc import (DBAPIError, DisconnectionError, IntegrityError, InterfaceError, OperationalError,
-                            ProgrammingError, SQLAlchemyError)
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,7 +56,7 @@ def database_url() -> str:
     if not url:
         return f"sqlite:///{DEFAULT_SQLITE_PATH}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 

@@ -10,6 +10,7 @@ Every exception here is meant to be caught and turned into a polite, honest repl
 - ``RegistrationError`` and its subclasses: an event registration was refused for a reason
   the visitor should be told (unknown or past event, no registration to cancel).
 """
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Opening hours: human-readable weekly hours, whether the clinic is open, and when it next opens."""
+
 from __future__ import annotations
 
 import datetime as dt

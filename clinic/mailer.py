@@ -5,6 +5,7 @@
 clinic's own address), ``SMTP_STARTTLS`` (true/false; default true on port 587),
 ``SMTP_SSL`` (true for implicit TLS, usually port 465), ``SMTP_TIMEOUT`` (seconds, default 15).
 """
+
 from __future__ import annotations
 
 import os

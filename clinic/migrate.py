@@ -3,6 +3,7 @@
 Idempotent: a database already at the newest revision is left as it is. Uses ``DATABASE_URL``
 or the default SQLite file ``var/clinic.db`` (its folder is created when missing).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -5,13 +5,27 @@ The schema itself is created and changed only by the Alembic migrations in ``mig
 
 Times are stored in UTC and always come back as timezone-aware UTC datetimes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from enum import IntEnum
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, Index, Integer, MetaData, SmallInteger,
-                        String, Text, UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
@@ -84,11 +98,11 @@ class RegistrationStatus:
 
 
 class DeliveryStatus:
-    PENDING = "pending"        # waiting for its (next) attempt
-    SENDING = "sending"        # claimed by a worker until claimed_until
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a worker until claimed_until
     DELIVERED = "delivered"
-    SKIPPED = "skipped"        # the channel is not configured (nothing to send to)
-    FAILED = "failed"          # gave up after the maximum number of attempts; staff can requeue
+    SKIPPED = "skipped"  # the channel is not configured (nothing to send to)
+    FAILED = "failed"  # gave up after the maximum number of attempts; staff can requeue
     ALL = (PENDING, SENDING, DELIVERED, SKIPPED, FAILED)
 
 
@@ -138,8 +152,12 @@ class Ticket(Timestamped, Base):
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
         # One open ticket per conversation and kind: the database enforces the idempotency.
         Index(
-            "uq_tickets_active_per_sender_kind", "sender_id", "kind", unique=True,
-            sqlite_where=text("status <> 'resolved'"), postgresql_where=text("status <> 'resolved'"),
+            "uq_tickets_active_per_sender_kind",
+            "sender_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status <> 'resolved'"),
+            postgresql_where=text("status <> 'resolved'"),
         ),
         Index("ix_tickets_queue", "status", "priority", "created_at"),
     )

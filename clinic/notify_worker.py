@@ -12,6 +12,7 @@ re-read when it changes) and the environment (``SMTP_*``, ``NOTIFY_WEBHOOK_SECRE
 with nowhere to send is recorded as ``skipped``. ``NOTIFY_WORKER_IN_PROCESS=false`` keeps the
 action server from starting its own worker (when a separate worker process is run instead).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,16 @@ from clinic.db import Database, get_database
 from clinic.errors import ClinicDatabaseError
 from clinic.mailer import SmtpSettings, send_email
 from clinic.models import DeliveryChannel
-from clinic.outbox import (DEFAULT_LEASE, RETRY_BASE, Delivery, claim_due, max_attempts, record_delivered,
-                           record_failure, record_skipped)
+from clinic.outbox import (
+    DEFAULT_LEASE,
+    RETRY_BASE,
+    Delivery,
+    claim_due,
+    max_attempts,
+    record_delivered,
+    record_failure,
+    record_skipped,
+)
 from clinic.staff_messages import staff_email, webhook_body
 from clinic.webhook import DELIVERY_HEADER, TOPIC_HEADER, post_webhook, webhook_secret
 
@@ -97,8 +106,9 @@ class NotificationWorker:
     async def _send_email(self, delivery: Delivery, config: ClinicConfig) -> None:
         recipients = list(config.notifications.email_to)
         if not recipients or not self.smtp.configured:
-            raise ChannelNotConfigured("no notifications.email_to in the clinic file" if not recipients
-                                       else "SMTP_HOST is not set")
+            raise ChannelNotConfigured(
+                "no notifications.email_to in the clinic file" if not recipients else "SMTP_HOST is not set"
+            )
         sender = self.smtp.sender or config.clinic.email
         message = staff_email(delivery, config, sender, recipients)
         refused = await asyncio.to_thread(send_email, self.smtp, message, recipients)
@@ -138,8 +148,15 @@ class NotificationWorker:
                 report.skipped += 1
             except Exception as error:  # any failure of one delivery is recorded and retried, never raised
                 status = await asyncio.to_thread(
-                    record_failure, self.db, delivery, self.worker_id, f"{type(error).__name__}: {error}",
-                    self.attempts_allowed, self.retry_base, now)
+                    record_failure,
+                    self.db,
+                    delivery,
+                    self.worker_id,
+                    f"{type(error).__name__}: {error}",
+                    self.attempts_allowed,
+                    self.retry_base,
+                    now,
+                )
                 if status == "failed":
                     report.failed += 1
                 else:
@@ -183,8 +200,9 @@ class NotificationWorker:
                     continue  # more may be due right away
             except ClinicDatabaseError as error:
                 idle_wait = min(idle_wait * 2, MAX_IDLE_BACKOFF_SECONDS)
-                logger.warning("Staff notification worker: database unavailable (%s); retrying in %.0f s",
-                               error, idle_wait)
+                logger.warning(
+                    "Staff notification worker: database unavailable (%s); retrying in %.0f s", error, idle_wait
+                )
             except Exception:
                 idle_wait = min(idle_wait * 2, MAX_IDLE_BACKOFF_SECONDS)
                 logger.exception("Staff notification worker: unexpected error; retrying in %.0f s", idle_wait)
@@ -256,12 +274,14 @@ def attach_to_sanic(app) -> None:
 
 # --- its own process ---------------------------------------------------------------------------
 
+
 async def _serve(once: bool) -> int:
     worker = NotificationWorker()
     if once:
         report = await worker.run_once()
-        print(f"delivered {report.delivered}, retrying {report.retried}, failed {report.failed}, "
-              f"skipped {report.skipped}")
+        print(
+            f"delivered {report.delivered}, retrying {report.retried}, failed {report.failed}, skipped {report.skipped}"
+        )
         return 0
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -271,8 +291,9 @@ async def _serve(once: bool) -> int:
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clinic.notify_worker",
-                                     description="Send staff notifications from the clinic database's outbox.")
+    parser = argparse.ArgumentParser(
+        prog="python -m clinic.notify_worker", description="Send staff notifications from the clinic database's outbox."
+    )
     parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

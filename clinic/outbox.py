@@ -12,6 +12,7 @@ again once its lease expires. Each outcome is recorded only by the worker holdin
 schedules the next attempt with exponential back-off, or gives up (``failed``, kept for staff
 to see and ``requeue_failed``) after the maximum number of attempts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,24 +69,39 @@ def max_attempts() -> int:
 def retry_delay(attempt: int, base: dt.timedelta = RETRY_BASE, cap: dt.timedelta = RETRY_CAP) -> dt.timedelta:
     """Exponential back-off after the ``attempt``-th failure, capped, with ±10% jitter."""
     delay = min(base * (2 ** max(0, attempt - 1)), cap)
-    return delay * random.uniform(0.9, 1.1)
+    return delay * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
 
 
-def enqueue(session: Session, topic: str, payload: Dict[str, Any], priority: int,
-            now: Optional[dt.datetime] = None) -> List[OutboxMessage]:
+def enqueue(
+    session: Session, topic: str, payload: Dict[str, Any], priority: int, now: Optional[dt.datetime] = None
+) -> List[OutboxMessage]:
     """Add the notification for every channel to the caller's transaction (nothing is sent here)."""
     now = now or utcnow()
     rows = [
-        OutboxMessage(topic=topic, channel=channel, priority=int(priority), payload=payload,
-                      status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
+        OutboxMessage(
+            topic=topic,
+            channel=channel,
+            priority=int(priority),
+            payload=payload,
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
         for channel in DeliveryChannel.ALL
     ]
     session.add_all(rows)
     return rows
 
 
-def claim_due(db: Database, worker_id: str, limit: int = 20, lease: dt.timedelta = DEFAULT_LEASE,
-              now: Optional[dt.datetime] = None) -> List[Delivery]:
+def claim_due(
+    db: Database,
+    worker_id: str,
+    limit: int = 20,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    now: Optional[dt.datetime] = None,
+) -> List[Delivery]:
     """Lease up to ``limit`` due rows to ``worker_id``, most urgent and oldest first."""
     now = now or utcnow()
     due = or_(
@@ -93,7 +109,10 @@ def claim_due(db: Database, worker_id: str, limit: int = 20, lease: dt.timedelta
         and_(OutboxMessage.status == DeliveryStatus.SENDING, OutboxMessage.claimed_until < now),
     )
     query = (
-        select(OutboxMessage).where(due).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+        select(OutboxMessage)
+        .where(due)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     with db.transaction() as session:
@@ -116,8 +135,11 @@ def _finish(db: Database, delivery: Delivery, worker_id: str, **values: Any) -> 
     """Update a row this worker still holds; False (and a warning) when the lease was lost."""
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id == delivery.id, OutboxMessage.claimed_by == worker_id,
-               OutboxMessage.status == DeliveryStatus.SENDING)
+        .where(
+            OutboxMessage.id == delivery.id,
+            OutboxMessage.claimed_by == worker_id,
+            OutboxMessage.status == DeliveryStatus.SENDING,
+        )
         .values(claimed_by=None, claimed_until=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -130,32 +152,62 @@ def _finish(db: Database, delivery: Delivery, worker_id: str, **values: Any) -> 
 
 def record_delivered(db: Database, delivery: Delivery, worker_id: str, now: Optional[dt.datetime] = None) -> bool:
     now = now or utcnow()
-    return _finish(db, delivery, worker_id, status=DeliveryStatus.DELIVERED, delivered_at=now, updated_at=now,
-                   last_error=None)
+    return _finish(
+        db, delivery, worker_id, status=DeliveryStatus.DELIVERED, delivered_at=now, updated_at=now, last_error=None
+    )
 
 
-def record_skipped(db: Database, delivery: Delivery, worker_id: str, reason: str,
-                   now: Optional[dt.datetime] = None) -> bool:
+def record_skipped(
+    db: Database, delivery: Delivery, worker_id: str, reason: str, now: Optional[dt.datetime] = None
+) -> bool:
     now = now or utcnow()
-    return _finish(db, delivery, worker_id, status=DeliveryStatus.SKIPPED, updated_at=now,
-                   last_error=reason[:ERROR_MAX_LENGTH])
+    return _finish(
+        db, delivery, worker_id, status=DeliveryStatus.SKIPPED, updated_at=now, last_error=reason[:ERROR_MAX_LENGTH]
+    )
 
 
-def record_failure(db: Database, delivery: Delivery, worker_id: str, error: str, attempts_allowed: int,
-                   retry_base: dt.timedelta = RETRY_BASE, now: Optional[dt.datetime] = None) -> str:
+def record_failure(
+    db: Database,
+    delivery: Delivery,
+    worker_id: str,
+    error: str,
+    attempts_allowed: int,
+    retry_base: dt.timedelta = RETRY_BASE,
+    now: Optional[dt.datetime] = None,
+) -> str:
     """Record a failed attempt; return the row's new status (``pending`` again, or ``failed``)."""
     now = now or utcnow()
     message = error[:ERROR_MAX_LENGTH]
     if delivery.attempt >= attempts_allowed:
-        logger.error("Staff notification %s (%s, %s) failed for good after %d attempts: %s",
-                     delivery.id, delivery.topic, delivery.channel, delivery.attempt, message)
+        logger.error(
+            "Staff notification %s (%s, %s) failed for good after %d attempts: %s",
+            delivery.id,
+            delivery.topic,
+            delivery.channel,
+            delivery.attempt,
+            message,
+        )
         _finish(db, delivery, worker_id, status=DeliveryStatus.FAILED, updated_at=now, last_error=message)
         return DeliveryStatus.FAILED
     next_attempt = now + retry_delay(delivery.attempt, retry_base)
-    logger.warning("Staff notification %s (%s, %s) attempt %d failed, retrying at %s: %s",
-                   delivery.id, delivery.topic, delivery.channel, delivery.attempt, next_attempt.isoformat(), message)
-    _finish(db, delivery, worker_id, status=DeliveryStatus.PENDING, next_attempt_at=next_attempt, updated_at=now,
-            last_error=message)
+    logger.warning(
+        "Staff notification %s (%s, %s) attempt %d failed, retrying at %s: %s",
+        delivery.id,
+        delivery.topic,
+        delivery.channel,
+        delivery.attempt,
+        next_attempt.isoformat(),
+        message,
+    )
+    _finish(
+        db,
+        delivery,
+        worker_id,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=next_attempt,
+        updated_at=now,
+        last_error=message,
+    )
     return DeliveryStatus.PENDING
 
 
@@ -163,7 +215,8 @@ def requeue_failed(db: Database, now: Optional[dt.datetime] = None) -> int:
     """Give every ``failed`` row a fresh set of attempts (for staff, after fixing the settings)."""
     now = now or utcnow()
     statement = (
-        update(OutboxMessage).where(OutboxMessage.status == DeliveryStatus.FAILED)
+        update(OutboxMessage)
+        .where(OutboxMessage.status == DeliveryStatus.FAILED)
         .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )

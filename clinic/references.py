@@ -4,6 +4,7 @@ The alphabet leaves out 0/O, 1/I/L and U, so a reference read over the phone or 
 hand comes back right; ``normalize_reference`` forgives case and a missing dash.
 Uniqueness is the database's job (a unique constraint); callers draw again on a collision.
 """
+
 from __future__ import annotations
 
 import re

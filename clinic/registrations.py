@@ -15,6 +15,7 @@ Seat counting and changes hold a row lock on the event's ``event_locks`` row
 two visitors racing for the last seat never both get it. The registration and its staff
 notification are committed together.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,8 @@ REFERENCE_DRAWS = 10
 class RegistrationOutcome:
     registration: EventRegistration  # detached; its attributes stay readable
     event: Event
-    existed: bool                    # True: this e-mail address was already registered (nothing changed)
-    seats_left: int                  # confirmed seats still free after this call
+    existed: bool  # True: this e-mail address was already registered (nothing changed)
+    seats_left: int  # confirmed seats still free after this call
     waitlist_position: Optional[int] = None  # 1-based, when waitlisted
 
 
@@ -69,12 +70,16 @@ def validate_guests(event: Event, guests: Any) -> int:
     try:
         count = int(str(guests).strip() or 0)
     except (TypeError, ValueError):
-        raise InvalidInput("guests", "not_a_number",
-                           "Please give the number of guests as a number, e.g. 0 or 1.") from None
+        raise InvalidInput(
+            "guests", "not_a_number", "Please give the number of guests as a number, e.g. 0 or 1."
+        ) from None
     limit = event.max_guests if event.allow_guests else 0
     if count < 0 or count > limit:
-        message = (f"You can bring up to {limit} guest(s) to this event." if limit
-                   else "This event is for registered visitors only, without guests.")
+        message = (
+            f"You can bring up to {limit} guest(s) to this event."
+            if limit
+            else "This event is for registered visitors only, without guests."
+        )
         raise InvalidInput("guests", "too_many", message)
     return count
 
@@ -108,20 +113,27 @@ def _lock_event(session: Session, event_id: str) -> None:
 
 def _confirmed_seats(session: Session, event_id: str) -> int:
     query = select(func.coalesce(func.sum(1 + EventRegistration.guests), 0)).where(
-        EventRegistration.event_id == event_id, EventRegistration.status == RegistrationStatus.CONFIRMED)
+        EventRegistration.event_id == event_id, EventRegistration.status == RegistrationStatus.CONFIRMED
+    )
     return int(session.execute(query).scalar_one())
 
 
 def _waitlist(session: Session, event_id: str) -> List[EventRegistration]:
-    query = select(EventRegistration).where(
-        EventRegistration.event_id == event_id, EventRegistration.status == RegistrationStatus.WAITLISTED,
-    ).order_by(EventRegistration.id)  # ids are drawn under the event lock: registration order
+    query = (
+        select(EventRegistration)
+        .where(
+            EventRegistration.event_id == event_id,
+            EventRegistration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(EventRegistration.id)
+    )  # ids are drawn under the event lock: registration order
     return list(session.execute(query).scalars())
 
 
 def _by_email(session: Session, event_id: str, email: str) -> Optional[EventRegistration]:
-    query = select(EventRegistration).where(EventRegistration.event_id == event_id,
-                                            EventRegistration.email == email_key(email))
+    query = select(EventRegistration).where(
+        EventRegistration.event_id == event_id, EventRegistration.email == email_key(email)
+    )
     return session.execute(query).scalars().first()
 
 
@@ -170,12 +182,29 @@ def register_for_event(
         return _outcome(session, registration, event, existed=False)
 
 
-def _insert(session: Session, event_id: str, name: str, email: str, guests: int, status: str, sender_id: str,
-            channel: str, now: dt.datetime) -> EventRegistration:
+def _insert(
+    session: Session,
+    event_id: str,
+    name: str,
+    email: str,
+    guests: int,
+    status: str,
+    sender_id: str,
+    channel: str,
+    now: dt.datetime,
+) -> EventRegistration:
     for _ in range(REFERENCE_DRAWS):
         registration = EventRegistration(
-            reference=new_reference(REGISTRATION_PREFIX), event_id=event_id, name=name, email=email_key(email),
-            guests=guests, status=status, sender_id=sender_id, channel=channel, created_at=now, updated_at=now,
+            reference=new_reference(REGISTRATION_PREFIX),
+            event_id=event_id,
+            name=name,
+            email=email_key(email),
+            guests=guests,
+            status=status,
+            sender_id=sender_id,
+            channel=channel,
+            created_at=now,
+            updated_at=now,
         )
         try:
             with session.begin_nested():
@@ -191,11 +220,13 @@ def _insert(session: Session, event_id: str, name: str, email: str, guests: int,
 def _find_active(session: Session, event_id: str, email: Optional[str], sender_id: Optional[str]):
     active = EventRegistration.status != RegistrationStatus.CANCELLED
     if email:
-        query = select(EventRegistration).where(EventRegistration.event_id == event_id,
-                                                EventRegistration.email == email_key(validate_email(email)), active)
+        query = select(EventRegistration).where(
+            EventRegistration.event_id == event_id, EventRegistration.email == email_key(validate_email(email)), active
+        )
     elif sender_id:
-        query = select(EventRegistration).where(EventRegistration.event_id == event_id,
-                                                EventRegistration.sender_id == sender_id, active)
+        query = select(EventRegistration).where(
+            EventRegistration.event_id == event_id, EventRegistration.sender_id == sender_id, active
+        )
     else:
         raise InvalidInput("email", "empty", "Please type the e-mail address you registered with.")
     return session.execute(query.order_by(EventRegistration.id.desc())).scalars().first()
@@ -222,8 +253,9 @@ def cancel_registration(
         _lock_event(session, event.id)
         registration = _find_active(session, event.id, email, sender_id)
         if registration is None:
-            raise RegistrationNotFound(f"I couldn't find a registration for “{event.title}” with those details.",
-                                       event.id)
+            raise RegistrationNotFound(
+                f"I couldn't find a registration for “{event.title}” with those details.", event.id
+            )
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = registration.updated_at = now
@@ -256,8 +288,9 @@ def seats_left(config: ClinicConfig, event_id: str, db: Optional[Database] = Non
         return max(0, event.capacity - _confirmed_seats(session, event.id))
 
 
-def find_registration(event_id: str, *, email: Optional[str] = None, sender_id: Optional[str] = None,
-                      db: Optional[Database] = None) -> Optional[EventRegistration]:
+def find_registration(
+    event_id: str, *, email: Optional[str] = None, sender_id: Optional[str] = None, db: Optional[Database] = None
+) -> Optional[EventRegistration]:
     """The active (confirmed or waitlisted) registration for that address or conversation, if any."""
     with (db or get_database()).transaction(read_only=True) as session:
         return _find_active(session, event_id, email, sender_id)

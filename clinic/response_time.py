@@ -7,6 +7,7 @@ Urgent tickets have the shortest target and are worked (and notified) first.
 The text fits after "The team will contact you …": "within 2 working hours",
 "by tomorrow at 10:00", "tomorrow after 09:00", "Monday 1 December after 10:00".
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,7 @@ registration). E-mails are plain text, so visitor-typed text is never rendered a
 carries a ``Message-ID`` derived from the outbox row, so a rare re-delivery after a worker
 crash is recognisable as the same message. The webhook body is JSON.
 """
+
 from __future__ import annotations
 
 import json

@@ -11,6 +11,7 @@ form already did it. Functions raise ``InvalidInput`` for a rejected value,
 ``ClinicDatabaseError`` (``DatabaseUnavailable`` …) when the database fails (nothing written),
 and ``TicketNotFound`` for an unknown reference.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,14 @@ from clinic.models import Priority, Ticket, TicketKind, TicketStatus, utcnow
 from clinic.outbox import Topic, enqueue
 from clinic.references import TICKET_PREFIXES, new_reference, normalize_reference
 from clinic.transcript import clean_context
-from clinic.validation import (MESSAGE_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, clean_text, validate_email, validate_name,
-                               validate_phone)
+from clinic.validation import (
+    MESSAGE_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    clean_text,
+    validate_email,
+    validate_name,
+    validate_phone,
+)
 
 KIND_PRIORITY = {
     TicketKind.URGENT: Priority.URGENT,
@@ -42,8 +49,8 @@ CONTACT_FIELDS = ("visitor_name", "email", "phone", "consent", "preferred_times"
 
 @dataclass(frozen=True)
 class OpenedTicket:
-    ticket: Ticket       # detached; its attributes stay readable
-    existed: bool        # True: an open ticket of this kind already existed for this conversation
+    ticket: Ticket  # detached; its attributes stay readable
+    existed: bool  # True: an open ticket of this kind already existed for this conversation
     updated: tuple = ()  # contact fields the call filled in on the existing ticket
 
 
@@ -99,8 +106,9 @@ def ticket_payload(ticket: Ticket, changed: Iterable[str] = ()) -> Dict[str, Any
 
 
 def _active_ticket(session: Session, sender_id: str, kind: str) -> Optional[Ticket]:
-    query = select(Ticket).where(Ticket.sender_id == sender_id, Ticket.kind == kind,
-                                 Ticket.status.in_(TicketStatus.ACTIVE))
+    query = select(Ticket).where(
+        Ticket.sender_id == sender_id, Ticket.kind == kind, Ticket.status.in_(TicketStatus.ACTIVE)
+    )
     return session.execute(query).scalars().first()
 
 
@@ -152,10 +160,17 @@ def open_ticket(
             return _reuse(session, existing, details, now)
         for _ in range(REFERENCE_DRAWS):
             ticket = Ticket(
-                reference=new_reference(TICKET_PREFIXES[kind]), kind=kind, priority=int(KIND_PRIORITY[kind]),
-                status=TicketStatus.OPEN, channel=clean_text(channel, limit=32, multiline=False),
-                sender_id=sender_id, message=clean_text(message, limit=MESSAGE_MAX_LENGTH),
-                context=clean_context(context), consent=bool(details.consent), created_at=now, updated_at=now,
+                reference=new_reference(TICKET_PREFIXES[kind]),
+                kind=kind,
+                priority=int(KIND_PRIORITY[kind]),
+                status=TicketStatus.OPEN,
+                channel=clean_text(channel, limit=32, multiline=False),
+                sender_id=sender_id,
+                message=clean_text(message, limit=MESSAGE_MAX_LENGTH),
+                context=clean_context(context),
+                consent=bool(details.consent),
+                created_at=now,
+                updated_at=now,
                 **{k: v for k, v in details.given().items() if k != "consent"},
             )
             try:
@@ -182,8 +197,9 @@ def _reuse(session: Session, ticket: Ticket, details: _ContactDetails, now: dt.d
 
 def _by_reference(session: Session, reference: str) -> Ticket:
     normalized = normalize_reference(reference or "")
-    ticket = session.execute(select(Ticket).where(Ticket.reference == normalized)).scalars().first() \
-        if normalized else None
+    ticket = (
+        session.execute(select(Ticket).where(Ticket.reference == normalized)).scalars().first() if normalized else None
+    )
     if ticket is None:
         raise TicketNotFound(f"no ticket with reference {reference!r}")
     return ticket
@@ -225,14 +241,19 @@ def find_open_ticket(sender_id: str, kind: str, db: Optional[Database] = None) -
 
 def ticket_queue(db: Optional[Database] = None, limit: int = 100) -> List[Ticket]:
     """Open and in-progress tickets in the order staff should work them: urgent first, then oldest."""
-    query = (select(Ticket).where(Ticket.status.in_(TicketStatus.ACTIVE))
-             .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(limit))
+    query = (
+        select(Ticket)
+        .where(Ticket.status.in_(TicketStatus.ACTIVE))
+        .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
     with (db or get_database()).transaction(read_only=True) as session:
         return list(session.execute(query).scalars())
 
 
-def set_ticket_status(reference: str, status: str, db: Optional[Database] = None,
-                      now: Optional[dt.datetime] = None) -> Ticket:
+def set_ticket_status(
+    reference: str, status: str, db: Optional[Database] = None, now: Optional[dt.datetime] = None
+) -> Ticket:
     """Move a ticket to open, in_progress or resolved (resolving lets the conversation open a new one)."""
     if status not in TicketStatus.ALL:
         raise InvalidInput("status", "unknown", f"unknown ticket status {status!r}")

@@ -5,6 +5,7 @@ module needs no Rasa import); ``clean_context`` bounds and cleans entries from a
 An entry is ``{"role": "visitor" | "assistant", "text": str, "at": ISO-8601 UTC or None,
 "intent": str or None}``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,16 +34,20 @@ def clean_context(entries: Iterable[Mapping[str, Any]], limit: int = CONTEXT_MAX
         text = clean_text(entry.get("text"), limit=CONTEXT_TEXT_MAX_LENGTH)
         if role and text:
             intent = entry.get("intent")
-            cleaned.append({
-                "role": role,
-                "text": text,
-                "at": _timestamp(entry.get("at")),
-                "intent": clean_text(str(intent), limit=80, multiline=False) if intent else None,
-            })
+            cleaned.append(
+                {
+                    "role": role,
+                    "text": text,
+                    "at": _timestamp(entry.get("at")),
+                    "intent": clean_text(str(intent), limit=80, multiline=False) if intent else None,
+                }
+            )
     return cleaned[-limit:] if limit > 0 else []
 
 
-def conversation_context(events: Iterable[Mapping[str, Any]], limit: int = CONTEXT_MAX_MESSAGES) -> List[Dict[str, Any]]:
+def conversation_context(
+    events: Iterable[Mapping[str, Any]], limit: int = CONTEXT_MAX_MESSAGES
+) -> List[Dict[str, Any]]:
     """The last ``limit`` visitor and assistant messages among Rasa tracker events."""
     entries = []
     for event in events or ():

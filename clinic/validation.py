@@ -9,6 +9,7 @@ minus control and bidi-override characters, and truncated safely (never inside a
 an accented letter). It is stored as plain text: whatever displays it must escape it (the
 staff console's templates do; notification e-mails are plain text).
 """
+
 from __future__ import annotations
 
 import html
@@ -43,14 +44,56 @@ _PHONE_CHARS = re.compile(r"^[0-9+()\-./\s]+$")
 # ITU country calling codes of one and two digits; every other code has three.
 _ONE_DIGIT_CODES = {"1", "7"}
 _TWO_DIGIT_CODES = {
-    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
-    "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
-    "86", "90", "91", "92", "93", "94", "95", "98",
+    "20",
+    "27",
+    "30",
+    "31",
+    "32",
+    "33",
+    "34",
+    "36",
+    "39",
+    "40",
+    "41",
+    "43",
+    "44",
+    "45",
+    "46",
+    "47",
+    "48",
+    "49",
+    "51",
+    "52",
+    "53",
+    "54",
+    "55",
+    "56",
+    "57",
+    "58",
+    "60",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "66",
+    "81",
+    "82",
+    "84",
+    "86",
+    "90",
+    "91",
+    "92",
+    "93",
+    "94",
+    "95",
+    "98",
 }
 _NO_TRUNK_ZERO = {"39"}  # Italy keeps its leading 0 after the country code
 
 
 # --- free text -------------------------------------------------------------------------------
+
 
 def _is_kept(char: str) -> bool:
     if char in "\n\t":
@@ -66,12 +109,7 @@ def _is_kept(char: str) -> bool:
 def _attaches_to_previous(char: str) -> bool:
     """True for characters that belong to the one before them (accents, joiners, modifiers)."""
     code = ord(char)
-    return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or char == _ZWJ
-        or code in _SKIN_TONES
-        or code in _TAG_CHARS
-    )
+    return unicodedata.category(char) in ("Mn", "Me", "Mc") or char == _ZWJ or code in _SKIN_TONES or code in _TAG_CHARS
 
 
 def truncate_text(value: str, limit: int) -> str:
@@ -112,6 +150,7 @@ def strip_markup(value: str) -> str:
 
 # --- names -----------------------------------------------------------------------------------
 
+
 def _is_emoji(char: str) -> bool:
     code = ord(char)
     return unicodedata.category(char) == "So" or code in _REGIONAL_INDICATORS
@@ -144,7 +183,7 @@ def validate_email(value: Optional[str]) -> str:
     """A syntactically valid address, trimmed, with the domain lower-cased (IDN domains allowed)."""
     text = clean_text(str(value or ""), limit=4 * EMAIL_MAX_LENGTH, multiline=False).strip("<>").strip()
     if text.lower().startswith("mailto:"):
-        text = text[len("mailto:"):]
+        text = text[len("mailto:") :]
     if not text:
         raise InvalidInput("email", "empty", "Please type your e-mail address.")
     if len(text) > EMAIL_MAX_LENGTH or " " in text or text.count("@") != 1:
@@ -157,8 +196,11 @@ def validate_email(value: Optional[str]) -> str:
         raise InvalidInput("email", "invalid", _EMAIL_REASK) from None
     labels = ascii_domain.split(".")
     if (
-        not local or len(local) > 64 or not _EMAIL_LOCAL.match(local)
-        or len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels)
+        not local
+        or len(local) > 64
+        or not _EMAIL_LOCAL.match(local)
+        or len(labels) < 2
+        or not all(_DOMAIN_LABEL.match(label) for label in labels)
         or not _TLD.match(labels[-1])
     ):
         raise InvalidInput("email", "invalid", _EMAIL_REASK)
@@ -235,13 +277,14 @@ def validate_phone(value: Optional[str], default_country_code: str = "44") -> st
     if not number or not 8 <= len(number) <= 15 or number[0] == "0":
         raise InvalidInput("phone", "invalid", _PHONE_REASK)
     code = country_code_of("+" + number)
-    national = number[len(code):]
+    national = number[len(code) :]
     if (code == "1" and not _nanp(national)) or (code == "44" and (len(national) not in (9, 10) or national[0] == "0")):
         raise InvalidInput("phone", "invalid", _PHONE_REASK)
     return "+" + number
 
 
 # --- "e-mail or phone" -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Contact:

@@ -7,6 +7,7 @@ receivers can use it to drop a repeat) and ``X-Clinic-Topic``. A receiver checks
 with ``verify_signature``. Only ``https://`` URLs are used, except on the loopback interface.
 A 2xx answer is a delivery; anything else (or no answer within the timeout) is retried.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-SECRET_ENV = "NOTIFY_WEBHOOK_SECRET"
+SECRET_ENV = "NOTIFY_WEBHOOK_SECRET"  # noqa: S105 - the variable's name, not a secret
 TIMEOUT_SECONDS = 10.0
 SIGNATURE_HEADER = "X-Clinic-Signature"
 TIMESTAMP_HEADER = "X-Clinic-Timestamp"
@@ -42,8 +43,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify_signature(secret: str, timestamp: str, body: bytes, signature: str,
-                     now: Optional[float] = None, max_age: int = MAX_AGE_SECONDS) -> bool:
+def verify_signature(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    now: Optional[float] = None,
+    max_age: int = MAX_AGE_SECONDS,
+) -> bool:
     """True when ``signature`` is right for the body and the timestamp is recent (replay protection)."""
     try:
         age = abs((now if now is not None else time.time()) - int(timestamp))
@@ -68,8 +75,9 @@ def check_url(url: str) -> None:
     raise WebhookError(f"the webhook URL must use https:// (got {url!r})")
 
 
-async def post_webhook(url: str, body: bytes, secret: str, headers: Mapping[str, str],
-                       timeout: float = TIMEOUT_SECONDS) -> int:
+async def post_webhook(
+    url: str, body: bytes, secret: str, headers: Mapping[str, str], timeout: float = TIMEOUT_SECONDS
+) -> int:
     """POST a signed JSON body; return the HTTP status. Raises ``WebhookError`` unless it is 2xx."""
     check_url(url)
     if not secret:

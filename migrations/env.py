@@ -5,6 +5,7 @@ else from ``DATABASE_URL`` / the default SQLite file, through ``clinic.db`` so t
 run with the same engine settings as the application. On PostgreSQL a transaction-scoped
 advisory lock makes concurrent upgrades (several replicas starting at once) run one at a time.
 """
+
 from __future__ import annotations
 
 from logging.config import fileConfig

@@ -11,6 +11,7 @@ Runs after the FallbackClassifier and changes the intent only towards more cauti
 
 What it changed is recorded in the parse data under `safety_net`, so staff can see it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -61,8 +62,10 @@ class MedicalSafetyNet(GraphComponent):
             return URGENT, f"red flag: {', '.join(sorted(set(map(str, red_flags))))}"
         if intent == MEDICAL:
             return None
-        ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-                   for item in message.get(INTENT_RANKING_KEY) or []}
+        ranking = {
+            item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            for item in message.get(INTENT_RANKING_KEY) or []
+        }
         for candidate in (URGENT, MEDICAL):
             if ranking.get(candidate, 0.0) >= self.threshold:
                 return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {self.threshold}"
@@ -75,10 +78,16 @@ class MedicalSafetyNet(GraphComponent):
         new_intent, reason = decision
         original = message.get(INTENT) or {}
         ranking = message.get(INTENT_RANKING_KEY) or []
-        confidence = next((i.get(PREDICTED_CONFIDENCE_KEY, 0.0) for i in ranking if i.get(INTENT_NAME_KEY) == new_intent), 0.0)
+        confidence = next(
+            (i.get(PREDICTED_CONFIDENCE_KEY, 0.0) for i in ranking if i.get(INTENT_NAME_KEY) == new_intent), 0.0
+        )
         message.set(INTENT, {INTENT_NAME_KEY: new_intent, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
         message.set(
             SAFETY_NET_KEY,
-            {"original_intent": original.get(INTENT_NAME_KEY), "original_confidence": original.get(PREDICTED_CONFIDENCE_KEY), "reason": reason},
+            {
+                "original_intent": original.get(INTENT_NAME_KEY),
+                "original_confidence": original.get(PREDICTED_CONFIDENCE_KEY),
+                "reason": reason,
+            },
             add_to_output=True,
         )

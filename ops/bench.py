@@ -12,6 +12,7 @@ The clinic assistant is served as `make run` serves it (one Rasa worker per core
 the SQLite lock store); stock `rasa init` can only run one worker (its in-memory lock store).
 The clinic with a single worker is measured too, so the gain of each step shows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,17 @@ from typing import Dict, List, Optional
 
 from ops.nlu_eval import HOLDOUT, load_examples
 from ops.paths import RASA, ROOT, VAR
-from ops.services import (Service, Stack, action_server, base_env, free_port, lock_db_beside, rasa_server,
-                          rasa_workers, write_endpoints)
+from ops.services import (
+    Service,
+    Stack,
+    action_server,
+    base_env,
+    free_port,
+    lock_db_beside,
+    rasa_server,
+    rasa_workers,
+    write_endpoints,
+)
 
 BENCH = VAR / "bench"
 STOCK_DIR = BENCH / "stock"
@@ -56,9 +66,13 @@ class LoadResult:
 
     def row(self) -> Dict[str, float]:
         return {
-            "p50_ms": self.percentile(50), "p95_ms": self.percentile(95), "p99_ms": self.percentile(99),
+            "p50_ms": self.percentile(50),
+            "p95_ms": self.percentile(95),
+            "p99_ms": self.percentile(99),
             "mean_ms": statistics.fmean(self.latencies_ms) if self.latencies_ms else float("nan"),
-            "throughput_rps": self.throughput, "errors": self.errors, "empty_replies": self.empty,
+            "throughput_rps": self.throughput,
+            "errors": self.errors,
+            "empty_replies": self.empty,
             "requests": self.requests,
         }
 
@@ -132,8 +146,14 @@ def prepare_stock(reuse: bool) -> float:
     shutil.rmtree(STOCK_DIR, ignore_errors=True)
     STOCK_DIR.mkdir(parents=True)
     # `rasa init` also trains; its model is replaced by the timed training below.
-    subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)], cwd=STOCK_DIR,
-                   env=base_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    subprocess.run(
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
+        cwd=STOCK_DIR,
+        env=base_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     shutil.rmtree(STOCK_DIR / "models", ignore_errors=True)
     seconds = timed([str(RASA), "train", "--force", "--fixed-model-name", "stock", "--out", "models"], STOCK_DIR)
     (STOCK_DIR / "training.json").write_text(json.dumps({"seconds": seconds}))
@@ -168,14 +188,21 @@ def measure(name: str, services: List[Service], rasa: Service, args, log_dir: Pa
 
 def measure_clinic(name: str, workers: int, args) -> Figures:
     """The clinic assistant with its action server and a fresh SQLite tracker and lock store."""
-    print(f"Serving and loading the clinic assistant ({workers} Rasa worker{'s' if workers > 1 else ''})...", flush=True)
+    print(
+        f"Serving and loading the clinic assistant ({workers} Rasa worker{'s' if workers > 1 else ''})...", flush=True
+    )
     actions_port = free_port()
     tracker = BENCH / f"{name}-tracker.db"
     for stale in (tracker, lock_db_beside(tracker)):
         stale.unlink(missing_ok=True)
     endpoints = write_endpoints(BENCH / f"{name}-endpoints.yml", actions_port, tracker)
-    rasa = rasa_server(free_port(), model=BENCH / "clinic" / "clinic.tar.gz", endpoints=endpoints,
-                       env={"SANIC_WORKERS": str(workers)}, name=f"{name}-rasa")
+    rasa = rasa_server(
+        free_port(),
+        model=BENCH / "clinic" / "clinic.tar.gz",
+        endpoints=endpoints,
+        env={"SANIC_WORKERS": str(workers)},
+        name=f"{name}-rasa",
+    )
     return measure(name, [action_server(actions_port), rasa], rasa, args, BENCH / "log")
 
 
@@ -197,12 +224,16 @@ def report(clinic: Figures, one_worker: Figures, stock: Figures, users: int, wor
     for label, key in (("errors", "errors"), ("empty replies", "empty_replies")):
         rows.append((f"{label} (1 user + {users} users)", [f.single[key] + f.concurrent[key] for f in columns]))
     ours = f"clinic, {workers} workers"
-    lines = [f"| {'metric':<34} | {ours:>17} | {'clinic, 1 worker':>16} | {'stock rasa init':>15} "
-             f"| {'clinic/stock':>12} | {'1 worker/stock':>14} |",
-             f"|{'-' * 36}|{'-' * 19}|{'-' * 18}|{'-' * 17}|{'-' * 14}|{'-' * 16}|"]
+    lines = [
+        f"| {'metric':<34} | {ours:>17} | {'clinic, 1 worker':>16} | {'stock rasa init':>15} "
+        f"| {'clinic/stock':>12} | {'1 worker/stock':>14} |",
+        f"|{'-' * 36}|{'-' * 19}|{'-' * 18}|{'-' * 17}|{'-' * 14}|{'-' * 16}|",
+    ]
     for label, (figure, single, theirs) in rows:
-        lines.append(f"| {label:<34} | {figure:>17.1f} | {single:>16.1f} | {theirs:>15.1f} "
-                     f"| {ratio(figure, theirs):>12} | {ratio(single, theirs):>14} |")
+        lines.append(
+            f"| {label:<34} | {figure:>17.1f} | {single:>16.1f} | {theirs:>15.1f} "
+            f"| {ratio(figure, theirs):>12} | {ratio(single, theirs):>14} |"
+        )
     return "\n".join(lines)
 
 
@@ -223,9 +254,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     clinic_training = prepare_clinic(args.reuse_models)
 
     print("Serving and loading the stock assistant...", flush=True)
-    stock_rasa = rasa_server(free_port(), model=STOCK_DIR / "models" / "stock.tar.gz",
-                             endpoints=STOCK_DIR / "endpoints.yml", credentials=STOCK_DIR / "credentials.yml",
-                             name="stock-rasa", stock=True)
+    stock_rasa = rasa_server(
+        free_port(),
+        model=STOCK_DIR / "models" / "stock.tar.gz",
+        endpoints=STOCK_DIR / "endpoints.yml",
+        credentials=STOCK_DIR / "credentials.yml",
+        name="stock-rasa",
+        stock=True,
+    )
     stock = measure("stock", [stock_rasa], stock_rasa, args, BENCH / "log")
     stock.training_s = stock_training
 
@@ -234,14 +270,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     clinic.training_s = one_worker.training_s = clinic_training
 
     table = report(clinic, one_worker, stock, args.users, workers)
-    print(f"\n{len(messages())} distinct held-out messages, {args.requests} requests per phase, "
-          f"{args.users} concurrent users, REST channel, loopback, {time.strftime('%Y-%m-%d')}\n")
+    print(
+        f"\n{len(messages())} distinct held-out messages, {args.requests} requests per phase, "
+        f"{args.users} concurrent users, REST channel, loopback, {time.strftime('%Y-%m-%d')}\n"
+    )
     print(table)
     (VAR / "results").mkdir(parents=True, exist_ok=True)
-    (VAR / "results" / "bench.json").write_text(json.dumps(
-        {"workers": workers, "clinic": asdict(clinic), "clinic_1_worker": asdict(one_worker), "stock": asdict(stock)},
-        indent=2,
-    ))
+    (VAR / "results" / "bench.json").write_text(
+        json.dumps(
+            {
+                "workers": workers,
+                "clinic": asdict(clinic),
+                "clinic_1_worker": asdict(one_worker),
+                "stock": asdict(stock),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ choice). Prints: intent accuracy (FAQ counted as `faq`), answer accuracy (FAQ ke
 too), medical recall (a medical or urgent message predicted as either), urgent recall and
 false escalation (a non-medical message predicted medical), and every miss.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,6 +78,7 @@ class Report:
 
 def score(pairs: List[Tuple[str, str, str]]) -> Report:
     """pairs: (text, gold label, predicted label)."""
+
     def ratio(hits: int, total: int) -> float:
         return hits / total if total else 1.0
 
@@ -105,7 +107,7 @@ async def _predict(model: Path, texts: List[str]) -> List[str]:
 def evaluate(model: Path = MODEL, holdout: Path = HOLDOUT) -> Report:
     examples = load_examples(holdout)
     predictions = asyncio.run(_predict(model, [text for text, _ in examples]))
-    return score([(text, gold, pred) for (text, gold), pred in zip(examples, predictions)])
+    return score([(text, gold, pred) for (text, gold), pred in zip(examples, predictions, strict=True)])
 
 
 def main(argv: List[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 Ports come from the environment (RASA_PORT, ACTIONS_PORT, WEB_PORT); everything binds to
 loopback unless BIND_HOST says otherwise. Ctrl-C stops everything that was started.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,8 @@ def main() -> int:
         return 1
     try:
         rasa_port, actions_port, web_port = (
-            port_from_env(name, default) for name, default in (("RASA_PORT", 5005), ("ACTIONS_PORT", 5055), ("WEB_PORT", 8080))
+            port_from_env(name, default)
+            for name, default in (("RASA_PORT", 5005), ("ACTIONS_PORT", 5055), ("WEB_PORT", 8080))
         )
         config = load_config()
         workers = rasa_workers()
@@ -58,7 +60,10 @@ def main() -> int:
             while True:
                 exited = stack.first_exited()
                 if exited:
-                    print(f"error: {exited.name} stopped unexpectedly; see {exited.log_path}\n{exited.log_tail()}", file=sys.stderr)
+                    print(
+                        f"error: {exited.name} stopped unexpectedly; see {exited.log_path}\n{exited.log_tail()}",
+                        file=sys.stderr,
+                    )
                     return 1
                 time.sleep(1)
     except KeyboardInterrupt:

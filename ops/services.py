@@ -3,6 +3,7 @@
 Each service is a subprocess with its own log file; `Stack` starts them in order, waits
 until each answers on its readiness URL, and stops them all (SIGTERM, then SIGKILL) on exit.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,14 +53,13 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 
 def public_url(host: str, port: int) -> str:
     """Where a browser on this machine reaches a service bound to host:port."""
-    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
 
 
 def lock_db_beside(tracker_db: Path) -> Path:
@@ -70,14 +70,20 @@ def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
     """An endpoints.yml for a stack of its own: its action server, and its SQLite tracker
     store and lock store (``lock_db_beside``)."""
     return runtime_endpoints(
-        path, actions_port,
+        path,
+        actions_port,
         tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
         lock_db=lock_db_beside(tracker_db),
     )
 
 
-def runtime_endpoints(path: Path, actions_port: int, template: Path = ROOT / "endpoints.yml",
-                      tracker_store: Optional[Dict[str, str]] = None, lock_db: Optional[Path] = None) -> Path:
+def runtime_endpoints(
+    path: Path,
+    actions_port: int,
+    template: Path = ROOT / "endpoints.yml",
+    tracker_store: Optional[Dict[str, str]] = None,
+    lock_db: Optional[Path] = None,
+) -> Path:
     """The project's endpoints.yml with the action server on ``actions_port`` (ACTIONS_PORT),
     and optionally another tracker store and lock store file."""
     import yaml
@@ -111,7 +117,11 @@ class Service:
         log = open(self.log_path, "ab")
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=base_env(self.env), stdout=log, stderr=subprocess.STDOUT,
+            self.command,
+            cwd=ROOT,
+            env=base_env(self.env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -119,16 +129,20 @@ class Service:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path}\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}; see {self.log_path}\n{self.log_tail()}"
+                )
             try:
-                with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as response:  # noqa: S310 - our own http URL
                     if response.status == 200:
                         self.ready_seconds = time.monotonic() - self.started_at
                         return
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"{self.name} did not answer {self.ready_url} within {timeout:.0f} s; see {self.log_path}\n{self.log_tail()}")
+        raise TimeoutError(
+            f"{self.name} did not answer {self.ready_url} within {timeout:.0f} s; see {self.log_path}\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -200,10 +214,24 @@ def rasa_server(
     host = BIND_HOST
     workers = 1 if stock else rasa_workers()
     launcher = [str(RASA)] if stock else [str(VENV_BIN / "python"), "-m", "rasa_runtime"]
-    command = launcher + [
-        "run", "--model", str(model), "--endpoints", str(endpoints),
-        "--credentials", str(credentials), "--port", str(port), "--interface", host,
-    ] + (["--cors", *cors] if cors else []) + list(extra_args or [])
+    command = (
+        launcher
+        + [
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--port",
+            str(port),
+            "--interface",
+            host,
+        ]
+        + (["--cors", *cors] if cors else [])
+        + list(extra_args or [])
+    )
     return Service(
         name=name,
         command=command,
@@ -223,7 +251,6 @@ def web_server(port: int, socket_url: str, env: Optional[Dict[str, str]] = None)
         public_url=public_url(host, port),
         env={"WEB_PORT": str(port), "BIND_HOST": host, "WEBCHAT_SOCKET_URL": socket_url, **(env or {})},
     )
-
 
 
 def rasa_with_website(

@@ -6,6 +6,7 @@ The fingerprint covers config.yml, domain.yml, everything under data/, the spaCy
 and the Rasa version. The clinic file (clinic.yml) is not part of it: it is read at run
 time and never needs retraining.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,7 +88,9 @@ def main(argv: List[str] | None = None) -> int:
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed with exit code {error.returncode}", file=sys.stderr)
         return 1
-    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": current, "spacy": spacy_fingerprint(), "training_seconds": round(seconds, 1)}))
+    FINGERPRINT_FILE.write_text(
+        json.dumps({"fingerprint": current, "spacy": spacy_fingerprint(), "training_seconds": round(seconds, 1)})
+    )
     print(f"Trained {MODEL.relative_to(ROOT)} in {seconds:.0f} s.")
     return 0
 

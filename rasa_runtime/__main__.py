@@ -1,4 +1,5 @@
 """`python -m rasa_runtime ...`: the `rasa` command with the project's fixes installed."""
+
 import sys
 
 from rasa_runtime.patches import install

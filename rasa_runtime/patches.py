@@ -1,4 +1,5 @@
 """The fixes described in rasa_runtime/__init__.py; `install()` applies them once."""
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,7 @@ def create_engine_kwargs(url: Any) -> Dict[Text, Any]:
     from sqlalchemy.pool import QueuePool
 
     if str(url).startswith("sqlite") and ":memory:" not in str(url):
-        return {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 4,
-                "connect_args": {"check_same_thread": False}}
+        return {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 4, "connect_args": {"check_same_thread": False}}
     return _rasa_create_engine_kwargs(url)
 
 
@@ -69,11 +69,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
-
-    from rasa.core import tracker_store
 
     global _rasa_create_engine_kwargs
     RemoteAction._validate_action_result = validate_action_result

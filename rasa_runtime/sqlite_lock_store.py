@@ -20,6 +20,7 @@ Tickets expire after Rasa's lock lifetime (TICKET_LOCK_LIFETIME, 60 s), so a wor
 mid-turn blocks its conversation for at most that long. Waiting for a busy conversation is
 polled every 50 ms instead of Rasa's 1 s, so a visitor's quick second message is not held up.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,10 +46,8 @@ BUSY_TIMEOUT_MS = 10_000
 DELIVERY_MEMORY_S = 24 * 3600  # platforms redeliver within minutes; a day is ample
 
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS ticket_locks ("
-    " conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS deliveries ("
-    " delivery_key TEXT PRIMARY KEY, seen_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ticket_locks ( conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deliveries ( delivery_key TEXT PRIMARY KEY, seen_at REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS deliveries_seen_at ON deliveries (seen_at)",
 )
 
@@ -127,8 +126,9 @@ class SQLiteLockStore(LockStore):
         with self._transaction() as connection:
             self._write(connection, lock)
 
-    def _change(self, conversation_id: Text, change: Callable[[TicketLock], Result],
-                create: bool = False) -> Optional[Result]:
+    def _change(
+        self, conversation_id: Text, change: Callable[[TicketLock], Result], create: bool = False
+    ) -> Optional[Result]:
         """Read, change and write a conversation's lock in one transaction (None: no lock)."""
         with self._transaction() as connection:
             lock = self._read(connection, conversation_id)
@@ -157,8 +157,12 @@ class SQLiteLockStore(LockStore):
         # another worker issuing the next ticket (the lock row is deleted once it is empty).
         self.finish_serving(conversation_id, ticket_number)
 
-    def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-             wait_time_in_seconds: float = WAIT_BETWEEN_ATTEMPTS_S) -> AsyncContextManager[TicketLock]:
+    def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = WAIT_BETWEEN_ATTEMPTS_S,
+    ) -> AsyncContextManager[TicketLock]:
         return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
 
     # -- webhook deliveries --------------------------------------------------------------------
@@ -172,4 +176,3 @@ class SQLiteLockStore(LockStore):
                 "INSERT OR IGNORE INTO deliveries (delivery_key, seen_at) VALUES (?, ?)", (key, now)
             ).rowcount
         return inserted == 1
-

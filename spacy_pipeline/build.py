@@ -8,6 +8,7 @@ Rasa's ``SpacyNLP`` loads it from the saved path (see ``config.yml``).
 
     python -m spacy_pipeline.build [OUTPUT_DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,9 +62,7 @@ def build(terminology: Dict[str, List[str]]):
     # ruler: its patterns must be added afterwards.
     nlp.initialize()
     patterns = [
-        {"label": label, "pattern": phrase, "id": label}
-        for label, phrases in terminology.items()
-        for phrase in phrases
+        {"label": label, "pattern": phrase, "id": label} for label, phrases in terminology.items() for phrase in phrases
     ]
     ruler.add_patterns(patterns)
     nlp.meta["name"] = PIPELINE_NAME

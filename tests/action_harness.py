@@ -1,4 +1,5 @@
 """Run a custom action in-process the way the action server does (rasa-sdk's own types)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
@@ -7,9 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 
-def parse(intent: str, confidence: float = 0.95, ranking: Optional[List[Tuple[str, float]]] = None,
-          faq: Optional[List[Tuple[str, float]]] = None, entities: Optional[List[Dict]] = None,
-          text: str = "a message") -> Dict[str, Any]:
+def parse(
+    intent: str,
+    confidence: float = 0.95,
+    ranking: Optional[List[Tuple[str, float]]] = None,
+    faq: Optional[List[Tuple[str, float]]] = None,
+    entities: Optional[List[Dict]] = None,
+    text: str = "a message",
+) -> Dict[str, Any]:
     """Parse data shaped like Rasa's (intent, ranking, response selector, entities)."""
     ranking = ranking or [(intent, confidence)]
     data: Dict[str, Any] = {
@@ -29,8 +35,9 @@ def parse(intent: str, confidence: float = 0.95, ranking: Optional[List[Tuple[st
     return data
 
 
-def tracker(latest: Dict[str, Any], slots: Optional[Dict[str, Any]] = None,
-            previous: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+def tracker(
+    latest: Dict[str, Any], slots: Optional[Dict[str, Any]] = None, previous: Optional[List[Dict[str, Any]]] = None
+) -> Tracker:
     events = [{"event": "user", "text": p.get("text"), "parse_data": p} for p in (previous or [])]
     events.append({"event": "user", "text": latest.get("text"), "parse_data": latest})
     return Tracker("visitor-1", slots or {}, latest, events, False, None, {}, "action_listen")
@@ -50,7 +57,9 @@ def payloads(messages: List[Dict[str, Any]]) -> List[str]:
     return [b["payload"] for m in messages for b in m.get("buttons") or []]
 
 
-async def run_async(action: Action, latest: Dict[str, Any], **kwargs) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+async def run_async(
+    action: Action, latest: Dict[str, Any], **kwargs
+) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     """The same for actions whose run() is a coroutine (those that use the clinic database)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker(latest, **kwargs), {})

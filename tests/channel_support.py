@@ -2,6 +2,7 @@
 call, webhook signing done the platforms' way (independently of channels/), and the stack
 that `make run` starts (action server, Rasa with the social channels enabled, the website),
 pointed at that stand-in."""
+
 from __future__ import annotations
 
 import base64
@@ -19,6 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from clinic_fixture import clinic_data
 from tracker_events import stored_events
+
 from ops.services import Stack, action_server, free_port, rasa_with_website, write_endpoints
 
 # Fake credentials: the platforms' APIs are the local capture server.
@@ -105,7 +107,9 @@ def twilio_signature(auth_token: str, url: str, params: Dict[str, str]) -> str:
 # --- the stack ----------------------------------------------------------------------------
 
 
-def http(method: str, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None) -> Tuple[int, str]:
+def http(
+    method: str, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None
+) -> Tuple[int, str]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
@@ -127,8 +131,9 @@ class ChannelStack:
         return f"{self.rasa_url}/webhooks/{channel}/webhook"
 
     def post_json(self, channel: str, payload: Dict[str, Any], headers: Dict[str, str]) -> Tuple[int, str]:
-        return http("POST", self.webhook(channel), json.dumps(payload).encode(),
-                    {"Content-Type": "application/json", **headers})
+        return http(
+            "POST", self.webhook(channel), json.dumps(payload).encode(), {"Content-Type": "application/json", **headers}
+        )
 
     def user_events(self, sender_id: str) -> List[Dict[str, Any]]:
         """The visitor's messages as stored in the tracker store (newest last)."""
@@ -169,4 +174,3 @@ def start_channel_stack(work: Path) -> Tuple[Stack, ChannelStack]:
     rasa, web = rasa_with_website(rasa_port, web_port, web_env=clinic_env, endpoints=endpoints, env=rasa_env)
     stack = Stack([action_server(actions_port, env=clinic_env), rasa, web], log_dir=work / "log")
     return stack, ChannelStack(rasa.public_url, web.public_url, tracker_db, capture, work / "log", map_link)
-

@@ -1,4 +1,5 @@
 """A clinic file for tests, with event dates relative to now (never the sample file's dates)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,12 +75,20 @@ def write_clinic_file(path: Path, **overrides: Any) -> Path:
     return path
 
 
-def event_data(event_id: str, days_from_now: float, capacity: int = 3, now: Optional[dt.datetime] = None,
-               **fields: Any) -> Dict[str, Any]:
+def event_data(
+    event_id: str, days_from_now: float, capacity: int = 3, now: Optional[dt.datetime] = None, **fields: Any
+) -> Dict[str, Any]:
     """One event of the clinic file, ``days_from_now`` days away (negative: in the past), at 18:30 London time."""
     now = now or dt.datetime.now(dt.timezone.utc)
     day = (now + dt.timedelta(days=days_from_now)).date().isoformat()
-    data = {"id": event_id, "title": event_id.replace("-", " ").title(), "date": day, "start_time": "18:30",
-            "end_time": "20:00", "place": "The clinic lounge", "capacity": capacity}
+    data = {
+        "id": event_id,
+        "title": event_id.replace("-", " ").title(),
+        "date": day,
+        "start_time": "18:30",
+        "end_time": "20:00",
+        "place": "The clinic lounge",
+        "capacity": capacity,
+    }
     data.update(fields)
     return data

@@ -1,4 +1,5 @@
 """Shared fixtures: a test clinic file, and the real action server + Rasa server on free ports."""
+
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clinic_fixture import clinic_data, event_data, write_clinic_file  # noqa: E402
+
 from ops.paths import MODEL  # noqa: E402
 from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints  # noqa: E402
 
@@ -38,15 +40,16 @@ def use_clinic_file(tmp_path, monkeypatch):
 
 
 class Servers:
-    def __init__(self, rasa_url: str, clinic_file: Path, tracker_db: Path, database_url: str, smtp, webhook,
-                 rasa=None) -> None:
+    def __init__(
+        self, rasa_url: str, clinic_file: Path, tracker_db: Path, database_url: str, smtp, webhook, rasa=None
+    ) -> None:
         self.rasa_url = rasa_url
-        self.rasa = rasa          # the Rasa server's ops.services.Service
+        self.rasa = rasa  # the Rasa server's ops.services.Service
         self.clinic_file = clinic_file
         self.tracker_db = tracker_db
         self.database_url = database_url
-        self.smtp = smtp          # the local SMTP server staff e-mails reach
-        self.webhook = webhook    # the local receiver of the staff webhook
+        self.smtp = smtp  # the local SMTP server staff e-mails reach
+        self.webhook = webhook  # the local receiver of the staff webhook
 
     def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's messages."""
@@ -82,8 +85,9 @@ TEST_RASA_WORKERS = 2
 def servers(tmp_path_factory, clinic_file):
     """The real action server and Rasa server with the trained model, on free ports, with a
     migrated clinic database of their own, a local SMTP server and a local webhook receiver."""
-    from clinic.migrate import upgrade
     from notification_receivers import SmtpInbox, WebhookReceiver
+
+    from clinic.migrate import upgrade
 
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
@@ -95,12 +99,19 @@ def servers(tmp_path_factory, clinic_file):
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, tracker_db)
     with SmtpInbox() as smtp, WebhookReceiver(WEBHOOK_SECRET) as webhook:
         events = clinic_data()["events"] + [event_data("tiny-workshop", 20, capacity=1, title="Tiny Skin Workshop")]
-        write_clinic_file(clinic_file, events=events,
-                          notifications={"email_to": ["staff@testclinic.example"], "webhook_url": webhook.url})
+        write_clinic_file(
+            clinic_file,
+            events=events,
+            notifications={"email_to": ["staff@testclinic.example"], "webhook_url": webhook.url},
+        )
         env = {
-            "CLINIC_CONFIG": str(clinic_file), "DATABASE_URL": database_url,
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false",
-            "SMTP_FROM": "assistant@testclinic.example", "NOTIFY_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "CLINIC_CONFIG": str(clinic_file),
+            "DATABASE_URL": database_url,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp.port),
+            "SMTP_STARTTLS": "false",
+            "SMTP_FROM": "assistant@testclinic.example",
+            "NOTIFY_WEBHOOK_SECRET": WEBHOOK_SECRET,
         }
         # Two Rasa workers, as `make run` runs on this machine kind, whatever this machine's cores.
         rasa = rasa_server(rasa_port, endpoints=endpoints, env={**env, "SANIC_WORKERS": str(TEST_RASA_WORKERS)})

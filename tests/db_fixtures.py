@@ -6,6 +6,7 @@ databases), by default ``host=127.0.0.1 port=5432 dbname=postgres`` as user ``po
 PostgreSQL runs on every development machine and in CI: when it cannot be reached the tests
 fail (they are never skipped).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,12 @@ from typing import List, Optional
 import psycopg2
 import pytest
 import yaml
+from clinic_fixture import clinic_data, event_data
 from psycopg2 import sql
 
 from clinic.config import ClinicConfig, load_config
 from clinic.db import Database
 from clinic.migrate import upgrade
-from clinic_fixture import clinic_data, event_data
 
 BACKENDS = ["sqlite", "postgresql"]
 CLINIC_TABLES = ["tickets", "event_registrations", "event_locks", "outbox"]
@@ -50,8 +51,9 @@ class ThrowawayPostgres:
             self.params = connection.get_dsn_parameters()
             break
         else:
-            pytest.fail("PostgreSQL is needed for the clinic database tests and could not be reached:\n"
-                        + "\n".join(errors))
+            pytest.fail(
+                "PostgreSQL is needed for the clinic database tests and could not be reached:\n" + "\n".join(errors)
+            )
         self.created: List[str] = []
 
     def create(self) -> str:
@@ -126,8 +128,11 @@ def make_config(tmp_path, now: Optional[dt.datetime] = None, **overrides) -> Cli
 @pytest.fixture()
 def clinic_config(tmp_path) -> ClinicConfig:
     """The test clinic with events relative to now: one past, one small upcoming, one without guests."""
-    return make_config(tmp_path, events=[
-        event_data("past-talk", -3, capacity=10),
-        event_data("acne-evening", 10, capacity=3, allow_guests=True, max_guests=1),
-        event_data("skin-talk", 20, capacity=2),
-    ])
+    return make_config(
+        tmp_path,
+        events=[
+            event_data("past-talk", -3, capacity=10),
+            event_data("acne-evening", 10, capacity=3, allow_guests=True, max_guests=1),
+            event_data("skin-talk", 20, capacity=2),
+        ],
+    )

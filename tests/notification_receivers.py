@@ -3,6 +3,7 @@
 Both run in threads of their own on free loopback ports, record what they receive, and can be
 told to fail their first N deliveries (SMTP 451 / HTTP 500) to exercise retries.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,9 @@ class WebhookReceiver:
             "headers": dict(request.headers),
             "body": body,
             "json": json.loads(body),
-            "verified": verify_signature(self.secret, request.headers.get(TIMESTAMP_HEADER, ""), body,
-                                         request.headers.get(SIGNATURE_HEADER, "")),
+            "verified": verify_signature(
+                self.secret, request.headers.get(TIMESTAMP_HEADER, ""), body, request.headers.get(SIGNATURE_HEADER, "")
+            ),
             "delivery": request.headers.get(DELIVERY_HEADER),
         }
         self.requests.append(record)
@@ -105,4 +107,4 @@ class WebhookReceiver:
 
     @property
     def accepted(self) -> List[Dict[str, Any]]:
-        return self.requests[self.fail_first:]
+        return self.requests[self.fail_first :]

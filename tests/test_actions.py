@@ -1,10 +1,12 @@
 """Every custom action, run in-process with rasa-sdk's dispatcher and tracker and the test clinic file."""
+
 from __future__ import annotations
 
 import pytest
 import yaml
-
 from action_harness import joined, parse, payloads, run, run_async
+from clinic_fixture import clinic_data
+
 from actions.clinic_info import ActionClinicContact, ActionClinicHours, ActionClinicLocation, ActionPriceInfo
 from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionInform
 from actions.events import ActionEventInfo
@@ -12,7 +14,6 @@ from actions.fallback import ActionClarify
 from actions.faq import ActionAnswerFaq
 from actions.medical import ActionMedicalReply
 from actions.topics import Offer
-from clinic_fixture import clinic_data
 
 pytestmark = pytest.mark.usefixtures("use_clinic_file")
 
@@ -159,16 +160,24 @@ def test_a_miss_after_an_understood_message_starts_over():
 
 
 def test_fallback_with_urgent_among_likeliest_gives_safety_line_first():
-    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)],
-                 faq=[("downtime", 0.8)])
+    miss = parse(
+        "nlu_fallback",
+        0.3,
+        ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)],
+        faq=[("downtime", 0.8)],
+    )
     messages, _ = run(ActionClarify(), miss)
     assert "+44 20 7946 0911" in messages[0]["text"]
     assert "/urgent_medical" in payloads(messages)
 
 
 def test_fallback_with_medical_among_likeliest_offers_a_professional():
-    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("faq", 0.4), ("medical_question", 0.3)],
-                 faq=[("downtime", 0.9), ("aftercare", 0.05)])
+    miss = parse(
+        "nlu_fallback",
+        0.3,
+        ranking=[("nlu_fallback", 0.45), ("faq", 0.4), ("medical_question", 0.3)],
+        faq=[("downtime", 0.9), ("aftercare", 0.05)],
+    )
     messages, _ = run(ActionClarify(), miss)
     assert "/medical_question" in payloads(messages)
 
@@ -190,12 +199,16 @@ def test_a_database_failure_gets_a_polite_reply_with_the_phone_number(broken_dat
     from actions.handoff import ActionSubmitHandoff
     from actions.medical import ActionUrgentSafety
 
-    slots = {"handoff_kind": "medical", "visitor_name": "Jo", "visitor_email": "jo@example.com",
-             "visitor_contact": "jo@example.com", "contact_consent": True}
+    slots = {
+        "handoff_kind": "medical",
+        "visitor_name": "Jo",
+        "visitor_email": "jo@example.com",
+        "visitor_contact": "jo@example.com",
+        "contact_consent": True,
+    }
     dispatcher_messages, _ = asyncio.run(run_async(ActionSubmitHandoff(), parse("affirm"), slots=slots))
     text = joined(dispatcher_messages)
     assert "couldn't save that" in text and "+44 20 7946 0555" in text and "Traceback" not in text
     urgent, _ = asyncio.run(run_async(ActionUrgentSafety(), parse("urgent_medical")))
-    assert "999" in urgent[0]["text"]                      # the safety message still comes first
-    assert "+44 20 7946 0911" in joined(urgent[1:])        # and the urgent line when the ticket failed
-
+    assert "999" in urgent[0]["text"]  # the safety message still comes first
+    assert "+44 20 7946 0911" in joined(urgent[1:])  # and the urgent line when the ticket failed

@@ -1,4 +1,5 @@
 """The real Rasa server + action server with the trained model, over the REST channel."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ import time
 
 import pytest
 import yaml
-
 from clinic_fixture import clinic_data
 from tracker_events import stored_events
 
@@ -44,8 +44,10 @@ def test_medical_offer_then_yes_starts_the_hand_off_form(servers):
     first = servers.texts(sender, "I take roaccutane, is microneedling ok for me?")
     assert "licensed professional" in "\n".join(first)
     second = servers.texts(sender, "yes please")
-    assert second == ["I'll pass your question to one of the clinic's licensed professionals. (You can type \"stop\" at any time.)",
-                      "What's your name?"]
+    assert second == [
+        "I'll pass your question to one of the clinic's licensed professionals. (You can type \"stop\" at any time.)",
+        "What's your name?",
+    ]
 
 
 def test_urgent_safety_message_is_the_first_reply(servers):
@@ -63,7 +65,10 @@ def test_faq_button_payload_is_answered_exactly(servers):
     replies = servers.send("faq-button", '/faq{"faq_key": "product_absorption"}')
     assert "4-8%" in replies[0]["text"]
     # The next steps arrive as buttons, their payloads untouched by Rasa's response templating.
-    assert [b["payload"] for b in replies[0]["buttons"]] == ['/faq{"faq_key": "inner_glow_program"}', "/book_consultation"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == [
+        '/faq{"faq_key": "inner_glow_program"}',
+        "/book_consultation",
+    ]
 
 
 def test_two_misses_in_a_row_offer_a_person(servers):

@@ -2,6 +2,7 @@
 message splitting, quick replies vs numbered options (Messenger's cap of 13), choices mapped
 back to payloads, signatures, and a channel without its environment variables staying off.
 Outbound calls go over real HTTP to a local capture server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ import os
 from typing import Dict, List
 
 import pytest
-
 from channel_support import CaptureServer, http
+
 from channels.base import choice_payload, plain_text, read_settings, split_text, utf16_length
 from channels.meta import InstagramInput, InstagramOutput, MessengerInput, MessengerOutput, valid_meta_signature
 from channels.telegram import TelegramInput, TelegramOutput, callback_data
@@ -45,7 +46,9 @@ def test_split_prefers_paragraphs_then_sentences_and_respects_the_limit():
     text = (first + "\n\n" + "Word " * 300).strip()
     chunks = split_text(text, 150)
     assert chunks[0] == first
-    assert split_text("A short one. " + "b" * 140, 150)[0] == "A short one. " + "b" * 137  # a 13-char part would be too short
+    assert (
+        split_text("A short one. " + "b" * 140, 150)[0] == "A short one. " + "b" * 137
+    )  # a 13-char part would be too short
     assert all(len(c) <= 150 for c in chunks)
     assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
 
@@ -61,15 +64,27 @@ def test_split_counts_utf16_units_for_telegram():
 
 
 def test_markdown_links_become_plain_text():
-    assert plain_text("Book [online](https://clinic.example/book) today") == "Book online: https://clinic.example/book today"
+    assert (
+        plain_text("Book [online](https://clinic.example/book) today")
+        == "Book online: https://clinic.example/book today"
+    )
 
 
 # --- choices ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer, expected", [("2", "/choice_2"), (" 3. ", "/choice_3"), ("1)", "/choice_1"),
-                                              ("option number 1 with a long title", "/choice_1"), ("4", None),
-                                              ("0", None), ("2 please", None)])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("2", "/choice_2"),
+        (" 3. ", "/choice_3"),
+        ("1)", "/choice_1"),
+        ("option number 1 with a long title", "/choice_1"),
+        ("4", None),
+        ("0", None),
+        ("2 please", None),
+    ],
+)
 def test_numbered_answer_maps_to_the_payload(answer, expected):
     assert choice_payload(answer, buttons(3)) == expected
 
@@ -135,8 +150,10 @@ def test_whatsapp_numbered_options_and_1600_character_parts(capture):
     asyncio.run(output.send_text_with_buttons("whatsapp:+447700900001", "Long answer. " * 200, buttons(2)))
     bodies = [r.form()["Body"] for r in capture.requests]
     assert len(bodies) == 2 and all(len(b) <= 1600 for b in bodies)
-    assert bodies[-1].endswith("1. Option number 1 with a long title\n2. Option number 2 with a long title\n\n"
-                               "Reply with the number of your choice.")
+    assert bodies[-1].endswith(
+        "1. Option number 1 with a long title\n2. Option number 2 with a long title\n\n"
+        "Reply with the number of your choice."
+    )
     assert {r.form()["From"] for r in capture.requests} == {"whatsapp:+14155238886"}
 
 
@@ -185,5 +202,7 @@ def test_disabled_channels_answer_404_in_the_default_stack(servers):
     if any(os.environ.get(name) for name in CHANNEL_ENV if not name.endswith("_API_URL")):
         pytest.skip("channel variables are set in this environment")
     for channel in ("messenger", "instagram", "whatsapp", "telegram"):
-        status, body = http("POST", f"{servers.rasa_url}/webhooks/{channel}/webhook", b"{}", {"Content-Type": "application/json"})
+        status, body = http(
+            "POST", f"{servers.rasa_url}/webhooks/{channel}/webhook", b"{}", {"Content-Type": "application/json"}
+        )
         assert status == 404 and "not enabled" in body

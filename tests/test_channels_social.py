@@ -5,6 +5,7 @@ Each test posts what the platform posts (text, quick reply / postback / button, 
 location), signed the platform's way or forged, and reads the replies from the capture server
 that stands in for the platform's API. The tracker store must record the channel.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,7 @@ import uuid
 from typing import Any, Dict, List
 
 import pytest
-
-from channel_support import SECRETS, ChannelStack, Captured, http, meta_headers, twilio_signature
+from channel_support import SECRETS, Captured, ChannelStack, http, meta_headers, twilio_signature
 from clinic_fixture import TEST_CLINIC_NAME
 
 GREETING = f"virtual assistant of {TEST_CLINIC_NAME}"
@@ -93,7 +93,9 @@ def test_meta_text_gets_the_answer_with_quick_replies(channel_stack, channel):
 def test_meta_quick_reply_sends_its_payload(channel_stack, channel):
     sender, mark = new_id("7"), channel_stack.mark()
     payload = '/faq{"faq_key": "downtime"}'
-    message = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": "Is there downtime?", "quick_reply": {"payload": payload}}}
+    message = {
+        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "Is there downtime?", "quick_reply": {"payload": payload}}
+    }
     assert meta_post(channel_stack, channel, meta_event(channel, sender, **message)) == 200
     assert "downtime" in " ".join(m["text"] for m in meta_sent(channel_stack, mark, sender)).lower()
     assert [e["text"] for e in channel_stack.user_events(sender)] == [payload]
@@ -115,12 +117,21 @@ def test_messenger_postback_get_started_greets(channel_stack):
             "messenger",
             {
                 "sticker_id": 369239263222822,
-                "attachments": [{"type": "image", "payload": {"url": "https://scontent.example/sticker.png", "sticker_id": 369239263222822}}],
+                "attachments": [
+                    {
+                        "type": "image",
+                        "payload": {"url": "https://scontent.example/sticker.png", "sticker_id": 369239263222822},
+                    }
+                ],
             },
         ),
         (
             "messenger",
-            {"attachments": [{"type": "location", "title": "Pin", "payload": {"coordinates": {"lat": 51.5, "long": -0.12}}}]},
+            {
+                "attachments": [
+                    {"type": "location", "title": "Pin", "payload": {"coordinates": {"lat": 51.5, "long": -0.12}}}
+                ]
+            },
         ),
         ("instagram", {"attachments": [{"type": "like_heart"}]}),
     ],
@@ -292,8 +303,12 @@ def test_whatsapp_unsigned_or_forged_is_refused(channel_stack, signature):
 
 def telegram_update(chat_id: int, **content: Any) -> Dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
-    message = {"message_id": 1, "from": user, "chat": {"id": chat_id, "first_name": "Test", "type": "private"},
-               "date": int(time.time())}
+    message = {
+        "message_id": 1,
+        "from": user,
+        "chat": {"id": chat_id, "first_name": "Test", "type": "private"},
+        "date": int(time.time()),
+    }
     return {"update_id": uuid.uuid4().int % 10**9, "message": {**message, **content}}
 
 
@@ -323,7 +338,12 @@ def test_telegram_text_then_inline_button(channel_stack):
         "callback_query": {
             "id": "4382bfdwdsb323b2d9",
             "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
-            "message": {"message_id": 2, "chat": {"id": chat_id, "type": "private"}, "date": int(time.time()), "text": "..."},
+            "message": {
+                "message_id": 2,
+                "chat": {"id": chat_id, "type": "private"},
+                "date": int(time.time()),
+                "text": "...",
+            },
             "chat_instance": "-1",
             "data": data,
         },
@@ -346,8 +366,18 @@ def test_telegram_start_command_greets(channel_stack):
 @pytest.mark.parametrize(
     "content",
     [
-        {"sticker": {"file_id": "CAACAgIAAxkBAAIB", "file_unique_id": "AgAD", "width": 512, "height": 512,
-                     "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}},
+        {
+            "sticker": {
+                "file_id": "CAACAgIAAxkBAAIB",
+                "file_unique_id": "AgAD",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+                "emoji": "👍",
+            }
+        },
         {"location": {"latitude": 51.5072, "longitude": -0.1276}},
     ],
     ids=["sticker", "location"],

@@ -1,4 +1,5 @@
 """The clinic file: validation with clear messages, reloading, and what the actions rely on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clinic_fixture import clinic_data, write_clinic_file
 
 from clinic.config import ClinicConfigError, ConfigProvider, load_config
-from clinic_fixture import clinic_data, write_clinic_file
 from ops.paths import RASA, ROOT
 
 UTC = dt.timezone.utc
@@ -45,7 +46,10 @@ def test_test_clinic_file_is_valid(tmp_path):
         (lambda d: d["clinic"].update(phone="call us!"), "clinic.phone: is not a phone number"),
         (lambda d: d["clinic"].update(timezone="Mars/Base"), "unknown time zone 'Mars/Base'"),
         (lambda d: d["clinic"].update(email="nobody"), "clinic.email: is not an e-mail address"),
-        (lambda d: d["clinic"].update(booking_link="javascript:alert(1)"), "clinic.booking_link: must be an http(s) URL"),
+        (
+            lambda d: d["clinic"].update(booking_link="javascript:alert(1)"),
+            "clinic.booking_link: must be an http(s) URL",
+        ),
         (lambda d: d["clinic"].update(emergency_number="nine"), "emergency_number: must be digits only"),
         (lambda d: d["hours"].update(monday="9 till 5"), "monday: '9 till 5' must be"),
         (lambda d: d["hours"].update(monday="17:00-09:00"), "opening before closing"),
@@ -110,7 +114,11 @@ def test_action_server_refuses_to_start_with_an_invalid_clinic_file(tmp_path):
     env = {**os.environ, "CLINIC_CONFIG": str(path), "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [str(RASA), "run", "actions", "--actions", "actions", "--port", "0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "clinic.phone: is not a phone number" in result.stdout + result.stderr

@@ -1,4 +1,5 @@
 """A locked, down, unmigrated or failing database: a typed error, a log line, nothing half-written."""
+
 from __future__ import annotations
 
 import logging
@@ -59,15 +60,22 @@ def test_a_locked_postgres_table_raises_database_unavailable(migrated_postgres_u
         holder.rollback()
         holder.close()
     with db.transaction() as session:
-        assert session.execute(select(func.count()).select_from(Ticket)
-                               .where(Ticket.sender_id == "locked-visitor")).scalar_one() == 0
+        assert (
+            session.execute(
+                select(func.count()).select_from(Ticket).where(Ticket.sender_id == "locked-visitor")
+            ).scalar_one()
+            == 0
+        )
     db.dispose()
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://postgres@127.0.0.1:{port}/clinic",   # nothing listening
-    "sqlite:////proc/no-such-dir/clinic.db",           # cannot be opened
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres@127.0.0.1:{port}/clinic",  # nothing listening
+        "sqlite:////proc/no-such-dir/clinic.db",  # cannot be opened
+    ],
+)
 def test_a_database_that_is_down_raises_database_unavailable(url, caplog):
     db = Database(url.format(port=free_port()), timeout=1)
     started = time.monotonic()

@@ -1,4 +1,5 @@
 """The clinic database: migrations from empty, idempotent setup, models in step with migrations."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,12 +7,12 @@ import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from db_fixtures import CLINIC_TABLES
 from sqlalchemy import inspect
 
 from clinic.db import DEFAULT_SQLITE_PATH, Database, database_url
 from clinic.migrate import ROOT, current_revision, head_revision, upgrade
 from clinic.models import Base
-from db_fixtures import CLINIC_TABLES
 
 
 def test_migrations_create_the_schema_from_empty_and_are_idempotent(empty_database_url):
@@ -28,16 +29,18 @@ def test_migrations_create_the_schema_from_empty_and_are_idempotent(empty_databa
 
 def test_models_match_the_migrations(db):
     with db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                       Base.metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
     assert differences == []
 
 
 def test_migrate_command_uses_database_url(empty_database_url):
     env = {"DATABASE_URL": empty_database_url, "PATH": "/usr/bin:/bin"}
     for expected in ("upgraded from empty", "already up to date"):
-        result = subprocess.run([sys.executable, "-m", "clinic.migrate"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "clinic.migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
         assert expected in result.stdout and head_revision() in result.stdout
     assert current_revision(empty_database_url) == head_revision()
@@ -45,8 +48,9 @@ def test_migrate_command_uses_database_url(empty_database_url):
 
 def test_migrate_command_reports_an_unreachable_database():
     env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing", "CLINIC_DB_TIMEOUT": "1", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "clinic.migrate"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "clinic.migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert "cannot migrate the clinic database" in result.stderr and "Traceback" not in result.stderr
 

@@ -1,10 +1,11 @@
 """The forms' validation actions, in-process: clear re-asks, cleaned values, nothing crashes."""
+
 from __future__ import annotations
 
 import pytest
+from action_harness import parse, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from action_harness import parse, tracker
 from actions.handoff import ValidateHandoffForm
 from actions.registration import ValidateRegistrationForm, guest_count
 
@@ -17,10 +18,16 @@ def validate(action, slot, value, slots=None):
     return result, " ".join(m.get("text") or "" for m in dispatcher.messages)
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ("my name is Jo Bloggs.", "Jo Bloggs"), ("Priya", "Priya"), ("hi, I'm Tom", "Tom"), ("Zoë 🌸", "Zoë 🌸"),
-    ("<b>Ann</b>", "Ann"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("my name is Jo Bloggs.", "Jo Bloggs"),
+        ("Priya", "Priya"),
+        ("hi, I'm Tom", "Tom"),
+        ("Zoë 🌸", "Zoë 🌸"),
+        ("<b>Ann</b>", "Ann"),
+    ],
+)
 def test_names_are_cleaned(answer, expected):
     result, said = validate(ValidateHandoffForm(), "visitor_name", answer)
     assert result == {"visitor_name": expected} and said == ""
@@ -57,7 +64,7 @@ def test_registration_needs_an_email_not_a_phone():
 
 
 def test_guests_are_bounded_by_the_event():
-    slots = {"registration_event": "acne-evening"}   # the test event allows 1 guest
+    slots = {"registration_event": "acne-evening"}  # the test event allows 1 guest
     assert validate(ValidateRegistrationForm(), "guests", "just me", slots)[0] == {"guests": "0"}
     assert validate(ValidateRegistrationForm(), "guests", "1", slots)[0] == {"guests": "1"}
     result, said = validate(ValidateRegistrationForm(), "guests", "5 friends", slots)

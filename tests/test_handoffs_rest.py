@@ -1,15 +1,16 @@
 """Hand-offs, bookings and event registration through the real Rasa server and action server
 over REST, down to the ticket row, the staff e-mail (local SMTP server) and the staff webhook
 (local receiver)."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from notification_receivers import wait_for
 from sqlalchemy import select
 
 from clinic.models import EventRegistration, Ticket
-from notification_receivers import wait_for
 
 REFERENCE = re.compile(r"reference (?:is )?([A-Z]{3}-[A-Z0-9]{4,})")
 
@@ -23,9 +24,22 @@ def reference_in(text: str) -> str:
 def tickets(servers, **where):
     with servers.database().transaction(read_only=True) as session:
         rows = session.execute(select(Ticket).filter_by(**where)).scalars().all()
-        return [dict(reference=t.reference, kind=t.kind, email=t.email, phone=t.phone, name=t.visitor_name,
-                     consent=t.consent, channel=t.channel, message=t.message, context=t.context,
-                     preferred_times=t.preferred_times, priority=t.priority) for t in rows]
+        return [
+            dict(
+                reference=t.reference,
+                kind=t.kind,
+                email=t.email,
+                phone=t.phone,
+                name=t.visitor_name,
+                consent=t.consent,
+                channel=t.channel,
+                message=t.message,
+                context=t.context,
+                preferred_times=t.preferred_times,
+                priority=t.priority,
+            )
+            for t in rows
+        ]
 
 
 def registrations(servers, **where):

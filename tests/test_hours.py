@@ -1,12 +1,14 @@
 """Opening hours: the weekly summary, open/closed, and the next opening."""
+
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from clinic_fixture import write_clinic_file
+
 from clinic.config import load_config
 from clinic.hours import describe_moment, is_open, next_opening, status_sentence, weekly_hours_lines
-from clinic_fixture import write_clinic_file
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -25,9 +27,9 @@ def test_weekly_hours_group_consecutive_days(tmp_path):
 
 def test_open_and_closed(tmp_path):
     c = config(tmp_path)
-    assert is_open(c, at(2030, 1, 7, 10))          # a Monday morning
-    assert not is_open(c, at(2030, 1, 7, 17))      # closing time is exclusive
-    assert not is_open(c, at(2030, 1, 13, 12))     # Sunday
+    assert is_open(c, at(2030, 1, 7, 10))  # a Monday morning
+    assert not is_open(c, at(2030, 1, 7, 17))  # closing time is exclusive
+    assert not is_open(c, at(2030, 1, 13, 12))  # Sunday
 
 
 def test_next_opening_skips_closed_days_and_closures(tmp_path):
@@ -48,5 +50,7 @@ def test_status_sentences(tmp_path):
     c = config(tmp_path)
     assert status_sentence(c, at(2030, 1, 7, 10)) == "We're open now until 17:00."
     assert status_sentence(c, at(2030, 1, 7, 18)) == "We're closed right now and open again tomorrow at 09:00."
-    assert status_sentence(c, at(2030, 1, 12, 18)) == "We're closed right now and open again Monday 14 January at 09:00."
+    assert (
+        status_sentence(c, at(2030, 1, 12, 18)) == "We're closed right now and open again Monday 14 January at 09:00."
+    )
     assert describe_moment(at(2030, 1, 7, 9), at(2030, 1, 7, 8)) == "today at 09:00"

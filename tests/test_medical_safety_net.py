@@ -1,4 +1,5 @@
 """The NLU safety net only ever moves a message towards more caution."""
+
 from __future__ import annotations
 
 import pytest

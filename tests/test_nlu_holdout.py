@@ -2,6 +2,7 @@
 
 Thresholds fail the build; the figures are printed (pytest -s, or var/results/holdout.json).
 """
+
 from __future__ import annotations
 
 import json

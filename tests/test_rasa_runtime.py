@@ -1,4 +1,5 @@
 """The project's Rasa entry point keeps Rasa's behaviour: same validation, same errors."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -9,22 +10,27 @@ from rasa.core.actions.action import RemoteAction
 
 from rasa_runtime.patches import install, validate_action_result
 
-VALID = {"events": [{"event": "slot", "name": "pending_offer", "value": None}],
-         "responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]}
+VALID = {
+    "events": [{"event": "slot", "name": "pending_offer", "value": None}],
+    "responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}]}],
+}
 
 
-@pytest.mark.parametrize("result", [
-    {"events": "not a list"},
-    {"events": [{"no_event_key": 1}]},
-    {"responses": "text"},
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"events": "not a list"},
+        {"events": [{"no_event_key": 1}]},
+        {"responses": "text"},
+    ],
+)
 def test_invalid_action_results_are_refused_as_by_rasa(result):
     from jsonschema import validate
 
     with pytest.raises(ValidationError):
-        validate(result, RemoteAction.action_response_format_spec())   # what Rasa does
+        validate(result, RemoteAction.action_response_format_spec())  # what Rasa does
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
-        validate_action_result(None, result)                          # what the fix does
+        validate_action_result(None, result)  # what the fix does
 
 
 def test_valid_action_results_pass():

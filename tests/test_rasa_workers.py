@@ -1,12 +1,14 @@
 """Several Rasa worker processes serve one assistant (SANIC_WORKERS with the SQLite lock
 store): every message is answered, and the turns of one conversation still run one at a time."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
 from conftest import TEST_RASA_WORKERS
-from ops.services import _tree
 from tracker_events import stored_events
+
+from ops.services import _tree
 
 
 def test_rasa_runs_several_worker_processes(servers):
@@ -15,8 +17,13 @@ def test_rasa_runs_several_worker_processes(servers):
 
 
 def test_many_visitors_at_once_all_get_answers(servers):
-    messages = ["what is micro-needling?", "how much downtime is there?", "when are you open?",
-                "any events coming up?", "hello"] * 4
+    messages = [
+        "what is micro-needling?",
+        "how much downtime is there?",
+        "when are you open?",
+        "any events coming up?",
+        "hello",
+    ] * 4
     with ThreadPoolExecutor(10) as pool:
         replies = list(pool.map(lambda pair: servers.send(f"crowd-{pair[0] % 10}", pair[1]), enumerate(messages)))
     assert all(any(m.get("text") for m in reply) for reply in replies)
@@ -24,8 +31,14 @@ def test_many_visitors_at_once_all_get_answers(servers):
 
 def test_one_visitors_quick_messages_are_taken_one_turn_at_a_time(servers):
     sender = "impatient-visitor"
-    texts = ["hi", "what is micro-needling?", "does it hurt?", "how long is the downtime?",
-             "where are you?", "what are your hours?"]
+    texts = [
+        "hi",
+        "what is micro-needling?",
+        "does it hurt?",
+        "how long is the downtime?",
+        "where are you?",
+        "what are your hours?",
+    ]
     with ThreadPoolExecutor(len(texts)) as pool:  # all at once, reaching both workers
         replies = list(pool.map(lambda text: servers.send(sender, text), texts))
     assert all(any(m.get("text") for m in reply) for reply in replies)

@@ -4,6 +4,7 @@ The events come from a test clinic file with dates relative to now (``clinic_con
 ``acne-evening`` (10 days ahead, 3 seats, up to 1 guest), ``skin-talk`` (20 days, 2 seats, no
 guests) and ``past-talk`` (3 days ago).
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,26 +15,34 @@ from sqlalchemy import func, select
 from clinic.errors import EventClosed, InvalidInput, RegistrationNotFound, UnknownEvent
 from clinic.models import EventRegistration, OutboxMessage
 from clinic.outbox import Topic
-from clinic.registrations import (cancel_registration, find_registration, register_for_event, seats_left,
-                                  validate_guests)
+from clinic.registrations import cancel_registration, find_registration, register_for_event, seats_left, validate_guests
 
 
 def register(config, db, name, email, guests=0, event="acne-evening", sender=""):
-    return register_for_event(config, event, name=name, email=email, guests=guests, sender_id=sender,
-                              channel="rest", db=db)
+    return register_for_event(
+        config, event, name=name, email=email, guests=guests, sender_id=sender, channel="rest", db=db
+    )
 
 
 def topics(db):
     with db.transaction() as session:
-        rows = session.execute(select(OutboxMessage.topic).where(OutboxMessage.channel == "email")
-                               .order_by(OutboxMessage.id)).scalars().all()
+        rows = (
+            session.execute(
+                select(OutboxMessage.topic).where(OutboxMessage.channel == "email").order_by(OutboxMessage.id)
+            )
+            .scalars()
+            .all()
+        )
     return list(rows)
 
 
 def statuses(db, event="acne-evening"):
     with db.transaction() as session:
-        rows = session.execute(select(EventRegistration.email, EventRegistration.status)
-                               .where(EventRegistration.event_id == event).order_by(EventRegistration.id)).all()
+        rows = session.execute(
+            select(EventRegistration.email, EventRegistration.status)
+            .where(EventRegistration.event_id == event)
+            .order_by(EventRegistration.id)
+        ).all()
     return dict(rows)
 
 
@@ -74,10 +83,10 @@ def test_invalid_name_or_email_is_refused(db, clinic_config):
 
 
 def test_full_event_waitlists_and_cancel_promotes_in_order(db, clinic_config):
-    a = register(clinic_config, db, "Ana", "ana@example.com", guests=1)        # 2 seats
-    b = register(clinic_config, db, "Ben", "ben@example.com")                  # 3 seats: full
-    c = register(clinic_config, db, "Cleo", "cleo@example.com", guests=1)      # needs 2: waitlisted
-    d = register(clinic_config, db, "Dev", "dev@example.com")                  # waitlisted behind Cleo
+    a = register(clinic_config, db, "Ana", "ana@example.com", guests=1)  # 2 seats
+    b = register(clinic_config, db, "Ben", "ben@example.com")  # 3 seats: full
+    c = register(clinic_config, db, "Cleo", "cleo@example.com", guests=1)  # needs 2: waitlisted
+    d = register(clinic_config, db, "Dev", "dev@example.com")  # waitlisted behind Cleo
     assert [r.registration.status for r in (a, b, c, d)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert (c.waitlist_position, d.waitlist_position) == (1, 2)
     assert b.seats_left == 0 and seats_left(clinic_config, "acne-evening", db=db) == 0
@@ -89,8 +98,12 @@ def test_full_event_waitlists_and_cancel_promotes_in_order(db, clinic_config):
     # Ana frees two more: Cleo (2) then Dev (1) are confirmed.
     cancelled = cancel_registration(clinic_config, "acne-evening", email="ana@example.com", db=db)
     assert [r.email for r in cancelled.promoted] == ["cleo@example.com", "dev@example.com"]
-    assert statuses(db) == {"ana@example.com": "cancelled", "ben@example.com": "cancelled",
-                            "cleo@example.com": "confirmed", "dev@example.com": "confirmed"}
+    assert statuses(db) == {
+        "ana@example.com": "cancelled",
+        "ben@example.com": "cancelled",
+        "cleo@example.com": "confirmed",
+        "dev@example.com": "confirmed",
+    }
     assert topics(db).count(Topic.REGISTRATION_PROMOTED) == 2
     assert topics(db).count(Topic.REGISTRATION_CANCELLED) == 2
 

@@ -1,15 +1,16 @@
 """Expected response times from the clinic's opening hours (fixed dates, passed in: never today's)."""
+
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from clinic_fixture import write_clinic_file
 
 from clinic.config import load_config
 from clinic.hours import add_opening_time
 from clinic.response_time import expected_response
-from clinic_fixture import write_clinic_file
 
 LONDON = ZoneInfo("Europe/London")  # the test clinic: Mon-Fri 09:00-17:00, Sat 10:00-14:00, Sun closed
 
@@ -32,16 +33,19 @@ def test_opening_time_skips_closed_hours(tmp_path):
     assert add_opening_time(c, utc, dt.timedelta(hours=2)) == at(7, 12)
 
 
-@pytest.mark.parametrize("now, kind, text, due", [
-    (at(7, 10), "medical", "within 2 working hours", at(7, 12)),
-    (at(7, 10), "urgent", "within 1 working hour", at(7, 11)),
-    (at(7, 10), "booking", "within 4 working hours", at(7, 14)),
-    (at(7, 16), "medical", "by tomorrow at 10:00", at(8, 10)),
-    (at(7, 18), "medical", "tomorrow after 09:00", at(8, 11)),
-    (at(7, 7), "human", "today after 09:00", at(7, 11)),
-    (at(11, 18), "medical", "tomorrow after 10:00", at(12, 12)),  # Friday evening
-    (at(12, 15), "urgent", "Monday 14 January after 09:00", at(14, 10)),
-])
+@pytest.mark.parametrize(
+    "now, kind, text, due",
+    [
+        (at(7, 10), "medical", "within 2 working hours", at(7, 12)),
+        (at(7, 10), "urgent", "within 1 working hour", at(7, 11)),
+        (at(7, 10), "booking", "within 4 working hours", at(7, 14)),
+        (at(7, 16), "medical", "by tomorrow at 10:00", at(8, 10)),
+        (at(7, 18), "medical", "tomorrow after 09:00", at(8, 11)),
+        (at(7, 7), "human", "today after 09:00", at(7, 11)),
+        (at(11, 18), "medical", "tomorrow after 10:00", at(12, 12)),  # Friday evening
+        (at(12, 15), "urgent", "Monday 14 January after 09:00", at(14, 10)),
+    ],
+)
 def test_expected_response(tmp_path, now, kind, text, due):
     response = expected_response(config(tmp_path), kind, now)
     assert response.text == text

@@ -3,6 +3,7 @@
 Concurrency is tested with real processes on a real SQLite file: the property that matters
 is that two workers never run turns of one conversation at the same time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,7 +49,7 @@ def test_workers_never_run_turns_of_one_conversation_at_the_same_time(tmp_path: 
     lines = [line.split()[:2] for line in log.read_text().splitlines()]
     assert len(lines) == 4 * 8 * 2
     # Strictly alternating start/end of the same turn: no turn began while another ran.
-    for (kind_a, turn_a), (kind_b, turn_b) in zip(lines[::2], lines[1::2]):
+    for (kind_a, turn_a), (kind_b, turn_b) in zip(lines[::2], lines[1::2], strict=True):
         assert (kind_a, kind_b, turn_a) == ("start", "end", turn_b)
     # And nothing is left behind once every turn is done.
     assert SQLiteLockStore(db=db).get_lock("visitor") is None

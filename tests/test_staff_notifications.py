@@ -3,6 +3,7 @@
 Runs on SQLite and PostgreSQL. Retries are tested without sleeping: the worker is given a
 ``now`` past the back-off.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,9 @@ import time
 
 import pytest
 import yaml
+from clinic_fixture import clinic_data, event_data
+from db_fixtures import make_config
+from notification_receivers import SmtpInbox, WebhookReceiver, wait_for
 from sqlalchemy import select
 
 from clinic.mailer import SmtpSettings
@@ -24,9 +28,6 @@ from clinic.outbox import claim_due, count_by_status, record_delivered, requeue_
 from clinic.registrations import register_for_event
 from clinic.tickets import open_ticket
 from clinic.webhook import WebhookError, check_url, post_webhook, sign, verify_signature
-from clinic_fixture import clinic_data, event_data
-from db_fixtures import make_config
-from notification_receivers import SmtpInbox, WebhookReceiver, wait_for
 from ops.services import free_port
 
 SECRET = "test-webhook-secret"
@@ -35,8 +36,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def config_for(tmp_path, webhook_url="", email_to=STAFF):
-    return make_config(tmp_path, notifications={"email_to": list(email_to), "webhook_url": webhook_url},
-                       events=[event_data("acne-evening", 10, capacity=5, allow_guests=True, max_guests=1)])
+    return make_config(
+        tmp_path,
+        notifications={"email_to": list(email_to), "webhook_url": webhook_url},
+        events=[event_data("acne-evening", 10, capacity=5, allow_guests=True, max_guests=1)],
+    )
 
 
 def worker_for(db, config, smtp_port, **options):
@@ -52,13 +56,21 @@ def outbox_rows(db):
 def test_tickets_and_registrations_reach_staff_by_email_and_webhook_urgent_first(db, tmp_path):
     with SmtpInbox() as inbox, WebhookReceiver(SECRET) as hook:
         config = config_for(tmp_path, webhook_url=hook.url)
-        medical = open_ticket("medical", "visitor-1", channel="rest", message="Can I use retinol after ECIT?",
-                              name="Jane", email="jane@example.com", consent=True,
-                              context=[{"role": "user", "text": "Can I use retinol after ECIT?"}], db=db).ticket
-        registration = register_for_event(config, "acne-evening", name="Ben", email="ben@example.com", guests=1,
-                                          sender_id="visitor-2", db=db).registration
-        urgent = open_ticket("urgent", "visitor-3", message="my lips are swelling", phone="07700 900123",
-                             db=db).ticket
+        medical = open_ticket(
+            "medical",
+            "visitor-1",
+            channel="rest",
+            message="Can I use retinol after ECIT?",
+            name="Jane",
+            email="jane@example.com",
+            consent=True,
+            context=[{"role": "user", "text": "Can I use retinol after ECIT?"}],
+            db=db,
+        ).ticket
+        registration = register_for_event(
+            config, "acne-evening", name="Ben", email="ben@example.com", guests=1, sender_id="visitor-2", db=db
+        ).registration
+        urgent = open_ticket("urgent", "visitor-3", message="my lips are swelling", phone="07700 900123", db=db).ticket
 
         report = asyncio.run(worker_for(db, config, inbox.port).run_once())
         assert (report.delivered, report.retried, report.failed, report.skipped) == (6, 0, 0, 0)
@@ -74,8 +86,11 @@ def test_tickets_and_registrations_reach_staff_by_email_and_webhook_urgent_first
         assert "Can I use retinol after ECIT?" in body and "jane@example.com" in body and medical.reference in body
         assert first["Message-ID"].startswith("<clinic-outbox-")
 
-        assert [r["json"]["data"]["reference"] for r in hook.requests] == \
-            [urgent.reference, medical.reference, registration.reference]
+        assert [r["json"]["data"]["reference"] for r in hook.requests] == [
+            urgent.reference,
+            medical.reference,
+            registration.reference,
+        ]
         assert all(r["verified"] for r in hook.requests)
         assert hook.requests[2]["json"]["data"]["event_title"] == "Acne Evening"
         assert hook.requests[0]["headers"]["X-Clinic-Topic"] == "ticket.created"
@@ -139,7 +154,11 @@ def test_an_unreachable_receiver_gives_up_after_the_limit_and_can_be_requeued(db
     final = asyncio.run(worker.run_once(now=now + dt.timedelta(hours=2)))
     assert final.failed == 1
     webhook_row = next(row for row in outbox_rows(db) if row.channel == "webhook")
-    assert webhook_row.status == "failed" and webhook_row.attempts == 2 and "could not be reached" in webhook_row.last_error
+    assert (
+        webhook_row.status == "failed"
+        and webhook_row.attempts == 2
+        and "could not be reached" in webhook_row.last_error
+    )
     assert webhook_row.payload["reference"] == ticket.reference  # the ticket and its notification are kept
     assert requeue_failed(db) == 1
     assert count_by_status(db) == {"pending": 1, "skipped": 1}
@@ -160,7 +179,10 @@ def test_channels_without_settings_are_skipped_not_lost(db, tmp_path):
     report = asyncio.run(worker_for(db, config, smtp_port=free_port()).run_once())
     assert report.skipped == 2
     reasons = sorted(row.last_error for row in outbox_rows(db))
-    assert reasons == ["no notifications.email_to in the clinic file", "no notifications.webhook_url in the clinic file"]
+    assert reasons == [
+        "no notifications.email_to in the clinic file",
+        "no notifications.webhook_url in the clinic file",
+    ]
     no_host = NotificationWorker(db=db, config_source=lambda: config_for(tmp_path), smtp=SmtpSettings(), secret=SECRET)
     open_ticket("medical", "visitor-2", db=db)
     asyncio.run(no_host.run_once())
@@ -200,7 +222,9 @@ def test_signatures_and_webhook_safety(tmp_path):
     assert verify_signature(SECRET, timestamp, body, signature)
     assert not verify_signature(SECRET, timestamp, b'{"a":2}', signature)
     assert not verify_signature("other-secret", timestamp, body, signature)
-    assert not verify_signature(SECRET, str(int(time.time()) - 3600), body, sign(SECRET, str(int(time.time()) - 3600), body))
+    assert not verify_signature(
+        SECRET, str(int(time.time()) - 3600), body, sign(SECRET, str(int(time.time()) - 3600), body)
+    )
     check_url("https://hooks.example.com/clinic")
     check_url("http://localhost:8080/x")
     with pytest.raises(WebhookError):
@@ -214,9 +238,13 @@ def test_the_background_worker_sends_without_waiting_for_the_next_poll(db, tmp_p
         config = config_for(tmp_path)
 
         async def action_server_loop():
-            worker = ensure_background_worker(db=db, config_source=lambda: config, poll_seconds=30,
-                                              smtp=SmtpSettings(host="127.0.0.1", port=inbox.port, starttls=False),
-                                              secret=SECRET)
+            worker = ensure_background_worker(
+                db=db,
+                config_source=lambda: config,
+                poll_seconds=30,
+                smtp=SmtpSettings(host="127.0.0.1", port=inbox.port, starttls=False),
+                secret=SECRET,
+            )
             await asyncio.sleep(0.2)  # the first (empty) poll has run; the next is 30 s away
             opened = await asyncio.to_thread(open_ticket, "urgent", "visitor-1", message="help", db=db)
             assert ensure_background_worker() is worker  # the same worker, woken up
@@ -236,11 +264,24 @@ def test_the_worker_command_drains_the_outbox(db, tmp_path):
         clinic_file = tmp_path / "clinic.yml"
         clinic_file.write_text(yaml.safe_dump(clinic_data(notifications={"email_to": STAFF, "webhook_url": hook.url})))
         ticket = open_ticket("medical", "visitor-1", db=db).ticket
-        env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": db.url, "CLINIC_CONFIG": str(clinic_file),
-               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port), "SMTP_STARTTLS": "false",
-               "NOTIFY_WEBHOOK_SECRET": SECRET, "PYTHONPATH": ROOT}
-        result = subprocess.run([sys.executable, "-m", "clinic.notify_worker", "--once"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": db.url,
+            "CLINIC_CONFIG": str(clinic_file),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(inbox.port),
+            "SMTP_STARTTLS": "false",
+            "NOTIFY_WEBHOOK_SECRET": SECRET,
+            "PYTHONPATH": ROOT,
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "clinic.notify_worker", "--once"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         assert "delivered 2" in result.stdout
         assert wait_for(lambda: len(inbox.messages) == 1 and len(hook.requests) == 1)

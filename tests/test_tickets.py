@@ -1,4 +1,5 @@
 """Hand-off tickets on SQLite and PostgreSQL: creation, idempotency, references, contact updates, races."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,14 @@ from clinic import references, tickets
 from clinic.errors import InvalidInput, TicketNotFound
 from clinic.models import OutboxMessage, Priority, Ticket, TicketStatus
 from clinic.outbox import Topic
-from clinic.tickets import (find_open_ticket, get_ticket, open_ticket, set_ticket_status, ticket_queue,
-                            update_ticket_contact)
+from clinic.tickets import (
+    find_open_ticket,
+    get_ticket,
+    open_ticket,
+    set_ticket_status,
+    ticket_queue,
+    update_ticket_contact,
+)
 from clinic.transcript import conversation_context
 from clinic.validation import MESSAGE_MAX_LENGTH
 
@@ -33,16 +40,27 @@ RASA_EVENTS = [
     {"event": "action", "name": "action_listen"},
     {"event": "user", "text": "hi", "timestamp": 1700000000.0, "parse_data": {"intent": {"name": "greet"}}},
     {"event": "bot", "text": "Hello! How can I help?", "timestamp": 1700000001.0},
-    {"event": "user", "text": "I take isotretinoin, can I have micro-needling?", "timestamp": 1700000002.0,
-     "parse_data": {"intent": {"name": "medical_question"}}},
+    {
+        "event": "user",
+        "text": "I take isotretinoin, can I have micro-needling?",
+        "timestamp": 1700000002.0,
+        "parse_data": {"intent": {"name": "medical_question"}},
+    },
 ]
 
 
 def test_open_ticket_stores_everything_and_queues_the_staff_notification(db):
     opened = open_ticket(
-        "medical", "visitor-1", channel="rest", message="I take isotretinoin, can I have micro-needling?",
-        name="Jane Doe", email="Jane@Example.com", phone="07700 900123", consent=True,
-        context=conversation_context(RASA_EVENTS), db=db,
+        "medical",
+        "visitor-1",
+        channel="rest",
+        message="I take isotretinoin, can I have micro-needling?",
+        name="Jane Doe",
+        email="Jane@Example.com",
+        phone="07700 900123",
+        consent=True,
+        context=conversation_context(RASA_EVENTS),
+        db=db,
     )
     ticket = opened.ticket
     assert not opened.existed

@@ -1,4 +1,5 @@
 """What visitors type: names, e-mail addresses, phone numbers, free text, references, context."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,39 +7,54 @@ import pytest
 from clinic.errors import InvalidInput
 from clinic.references import ALPHABET, new_reference, normalize_reference
 from clinic.transcript import CONTEXT_MAX_MESSAGES, clean_context, conversation_context
-from clinic.validation import (NAME_MAX_LENGTH, clean_text, country_code_of, parse_contact, strip_markup,
-                               truncate_text, validate_email, validate_name, validate_phone)
+from clinic.validation import (
+    NAME_MAX_LENGTH,
+    clean_text,
+    country_code_of,
+    parse_contact,
+    strip_markup,
+    truncate_text,
+    validate_email,
+    validate_name,
+    validate_phone,
+)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Jane", "Jane"),
-    ("  jean-luc   picard ", "jean-luc picard"),
-    ("Zoë O'Brien", "Zoë O'Brien"),
-    ("José Álvarez 🌸", "José Álvarez 🌸"),
-    ("Dr. Amara Okafor-Smith", "Dr. Amara Okafor-Smith"),
-    ("李小龍", "李小龍"),
-    ("<b>Anna</b>", "Anna"),
-    ("<script>alert('x')</script>Mia", "Mia"),
-    ("&lt;script&gt;alert(1)&lt;/script&gt;Mia", "Mia"),  # entities spelling a tag
-    ("Li<img src=x onerror=alert(1)>la", "Li la"),
-    ("Sam\x00\x07 \u202eRay", "Sam Ray"),  # control and bidi-override characters
-    ("Ava 👩‍⚕️", "Ava 👩‍⚕️"),  # a ZWJ emoji sequence survives whole
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Jane", "Jane"),
+        ("  jean-luc   picard ", "jean-luc picard"),
+        ("Zoë O'Brien", "Zoë O'Brien"),
+        ("José Álvarez 🌸", "José Álvarez 🌸"),
+        ("Dr. Amara Okafor-Smith", "Dr. Amara Okafor-Smith"),
+        ("李小龍", "李小龍"),
+        ("<b>Anna</b>", "Anna"),
+        ("<script>alert('x')</script>Mia", "Mia"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Mia", "Mia"),  # entities spelling a tag
+        ("Li<img src=x onerror=alert(1)>la", "Li la"),
+        ("Sam\x00\x07 \u202eRay", "Sam Ray"),  # control and bidi-override characters
+        ("Ava 👩‍⚕️", "Ava 👩‍⚕️"),  # a ZWJ emoji sequence survives whole
+    ],
+)
 def test_good_names_are_cleaned(raw, expected):
     assert validate_name(raw) == expected
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("<script>alert(1)</script>", "empty"),
-    ("x" * (NAME_MAX_LENGTH + 1), "too_long"),
-    ("🌸🌸🌸", "no_letters"),
-    ("12345", "no_letters"),
-    ("Ann 🌸🌸🌸🌸", "too_many_emoji"),
-    ("jane@example.com", "not_a_name"),
-    ("https://spam.example", "not_a_name"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("<script>alert(1)</script>", "empty"),
+        ("x" * (NAME_MAX_LENGTH + 1), "too_long"),
+        ("🌸🌸🌸", "no_letters"),
+        ("12345", "no_letters"),
+        ("Ann 🌸🌸🌸🌸", "too_many_emoji"),
+        ("jane@example.com", "not_a_name"),
+        ("https://spam.example", "not_a_name"),
+    ],
+)
 def test_bad_names_are_refused_with_a_reask(raw, reason):
     with pytest.raises(InvalidInput) as error:
         validate_name(raw)
@@ -46,44 +62,68 @@ def test_bad_names_are_refused_with_a_reask(raw, reason):
     assert error.value.message and "<" not in error.value.message
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("jane@example.com", "jane@example.com"),
-    ("  Jane.Doe+clinic@Example.CO.UK ", "Jane.Doe+clinic@example.co.uk"),
-    ("mailto:sam@example.org", "sam@example.org"),
-    ("<ana@example.org>", "ana@example.org"),
-    ("o'neil@example.ie", "o'neil@example.ie"),
-    ("zoë@bücher.de".replace("zoë", "zoe"), "zoe@bücher.de"),  # international domain
-    ("x@xn--bcher-kva.de", "x@xn--bcher-kva.de"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("jane@example.com", "jane@example.com"),
+        ("  Jane.Doe+clinic@Example.CO.UK ", "Jane.Doe+clinic@example.co.uk"),
+        ("mailto:sam@example.org", "sam@example.org"),
+        ("<ana@example.org>", "ana@example.org"),
+        ("o'neil@example.ie", "o'neil@example.ie"),
+        ("zoë@bücher.de".replace("zoë", "zoe"), "zoe@bücher.de"),  # international domain
+        ("x@xn--bcher-kva.de", "x@xn--bcher-kva.de"),
+    ],
+)
 def test_good_emails(raw, expected):
     assert validate_email(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "", "jane", "jane@", "@example.com", "jane@example", "jane@@example.com", "jane@exa mple.com",
-    "jane..doe@example.com", ".jane@example.com", "jane.@example.com", "jane@-example.com",
-    "jane@example.c", "jane@example.123", "<script>@example.com", "jane@example.com<script>",
-    "a" * 65 + "@example.com", "j@" + "a" * 250 + ".com", "jane@exam_ple.com", "zoë@example.com",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "jane",
+        "jane@",
+        "@example.com",
+        "jane@example",
+        "jane@@example.com",
+        "jane@exa mple.com",
+        "jane..doe@example.com",
+        ".jane@example.com",
+        "jane.@example.com",
+        "jane@-example.com",
+        "jane@example.c",
+        "jane@example.123",
+        "<script>@example.com",
+        "jane@example.com<script>",
+        "a" * 65 + "@example.com",
+        "j@" + "a" * 250 + ".com",
+        "jane@exam_ple.com",
+        "zoë@example.com",
+    ],
+)
 def test_bad_emails(raw):
     with pytest.raises(InvalidInput) as error:
         validate_email(raw)
     assert error.value.field == "email"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("07700 900123", "+447700900123"),           # UK mobile
-    ("020 7946 0123", "+442079460123"),          # UK London
-    ("+44 20 7946 0123", "+442079460123"),
-    ("+44 (0)20 7946 0123", "+442079460123"),    # UK "(0)" trunk prefix
-    ("0044 7700 900123", "+447700900123"),
-    ("(415) 555-2671", "+14155552671"),          # US typed nationally
-    ("415.555.2671", "+14155552671"),
-    ("1-415-555-2671", "+14155552671"),
-    ("+1 212 555 0100", "+12125550100"),
-    ("+33 1 23 45 67 89", "+33123456789"),       # elsewhere, international
-    ("+353 85 123 4567", "+353851234567"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("07700 900123", "+447700900123"),  # UK mobile
+        ("020 7946 0123", "+442079460123"),  # UK London
+        ("+44 20 7946 0123", "+442079460123"),
+        ("+44 (0)20 7946 0123", "+442079460123"),  # UK "(0)" trunk prefix
+        ("0044 7700 900123", "+447700900123"),
+        ("(415) 555-2671", "+14155552671"),  # US typed nationally
+        ("415.555.2671", "+14155552671"),
+        ("1-415-555-2671", "+14155552671"),
+        ("+1 212 555 0100", "+12125550100"),
+        ("+33 1 23 45 67 89", "+33123456789"),  # elsewhere, international
+        ("+353 85 123 4567", "+353851234567"),
+    ],
+)
 def test_good_phones_become_e164(raw, expected):
     assert validate_phone(raw) == expected
 
@@ -97,11 +137,26 @@ def test_phone_default_country_follows_the_clinic():
     assert validate_phone("06 12 34 56 78", default_country_code="33") == "+33612345678"
 
 
-@pytest.mark.parametrize("raw", [
-    "", "12", "12345", "phone me", "+44 20 7946", "+44 020 7946 0123 99", "+1 115 555 2671",
-    "0800-CALL-NOW", "+44+20", "44+2079460123", "555-2671", "+0 123 456 789", "1" * 20,
-    "<script>alert(1)</script>", "+44 7700 900123 ext 5",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "12",
+        "12345",
+        "phone me",
+        "+44 20 7946",
+        "+44 020 7946 0123 99",
+        "+1 115 555 2671",
+        "0800-CALL-NOW",
+        "+44+20",
+        "44+2079460123",
+        "555-2671",
+        "+0 123 456 789",
+        "1" * 20,
+        "<script>alert(1)</script>",
+        "+44 7700 900123 ext 5",
+    ],
+)
 def test_bad_phones(raw):
     with pytest.raises(InvalidInput) as error:
         validate_phone(raw)
@@ -152,5 +207,6 @@ def test_context_keeps_the_last_messages_bounded():
     assert len(context) == CONTEXT_MAX_MESSAGES
     assert context[-1]["role"] == "assistant" and len(context[-1]["text"]) <= 500
     assert context[0]["text"] == "message 21"  # the oldest kept: 40 user messages + 1 bot, last 20 kept
-    assert clean_context([{"role": "hacker", "text": "x"}, {"role": "user", "text": ""}, {"role": "bot", "text": "ok"}]) \
-        == [{"role": "assistant", "text": "ok", "at": None, "intent": None}]
+    assert clean_context(
+        [{"role": "hacker", "text": "x"}, {"role": "user", "text": ""}, {"role": "bot", "text": "ok"}]
+    ) == [{"role": "assistant", "text": "ok", "at": None, "intent": None}]

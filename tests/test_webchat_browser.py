@@ -5,6 +5,7 @@ Open the widget (greeting, buttons), ask about micro-needling, click a button, f
 reload and carry on in the same conversation. Every request the page makes must go to this
 machine; anything else is blocked and fails the test. A screenshot is saved under var/artifacts/.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -14,16 +15,19 @@ from pathlib import Path
 from typing import List
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
 from clinic_fixture import TEST_CLINIC_NAME
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "var" / "artifacts"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 REPLY_TIMEOUT_MS = 30_000
 
@@ -90,9 +94,11 @@ def test_a_visitor_chats_clicks_a_button_follows_a_link_and_reloads(channel_stac
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on(
         "console",
-        lambda message: problems.append(f"console: {message.text}")
-        if message.type == "error" or "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
     )
     try:
         page.goto(f"{channel_stack.web_url}/")

@@ -1,14 +1,15 @@
 """The clinic's demo page (webchat/) as `make run` serves it: content, Content-Security-Policy,
 the locally served widget, and Rasa's CORS limited to the page's origin."""
+
 from __future__ import annotations
 
 import urllib.request
 from pathlib import Path
 
 import pytest
-
 from channel_support import http
 from clinic_fixture import TEST_CLINIC_NAME
+
 from webchat.app import Settings, WebchatError, create_app, load_widget, socket_origins
 
 
@@ -75,8 +76,9 @@ SOCKET = "socketio:function(e,t,n){var r=n?{path:n}:{},o=io(e,r)}"
 
 def test_remote_css_imports_are_removed_and_the_socket_opens_websocket_first(tmp_path: Path):
     bundle = tmp_path / "index.js"
-    bundle.write_text('a="@import url(https://fonts.googleapis.com/css?family=Inter:400&display=swap);";' + SOCKET,
-                      encoding="utf-8")
+    bundle.write_text(
+        'a="@import url(https://fonts.googleapis.com/css?family=Inter:400&display=swap);";' + SOCKET, encoding="utf-8"
+    )
     assert load_widget(bundle).decode() == (
         'a="";socketio:function(e,t,n){var r=Object.assign(n?{path:n}:{},'
         '{transports:["websocket","polling"]}),o=io(e,r)}'

@@ -1,4 +1,5 @@
 """Read a conversation's events straight from a test stack's SQLite tracker store."""
+
 from __future__ import annotations
 
 import json

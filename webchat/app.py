@@ -11,6 +11,7 @@ that import is removed from the bundle as it is served.
 The clinic's name and contact details come from the clinic file (CLINIC_CONFIG or
 clinic.yml), re-read when it changes.
 """
+
 from __future__ import annotations
 
 import html
@@ -98,7 +99,7 @@ def load_widget(bundle: Path) -> bytes:
     try:
         source = bundle.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise WebchatError(f"the chat widget is not installed ({bundle} is missing): run `make setup`")
+        raise WebchatError(f"the chat widget is not installed ({bundle} is missing): run `make setup`") from None
     if source.count(_SOCKET_OPTIONS) != 1:
         raise WebchatError(
             f"{bundle} is not the rasa-webchat 1.0.1 build this site adapts (its socket options were not "
@@ -164,7 +165,9 @@ def create_app(settings: Settings, name: str = "clinic_webchat") -> Sanic:
     @app.get(WIDGET_PATH)
     async def widget_bundle(_: Request) -> HTTPResponse:
         return response.raw(
-            widget, content_type="application/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"}
+            widget,
+            content_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
         )
 
     @app.get("/health")

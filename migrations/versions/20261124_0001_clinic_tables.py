@@ -5,6 +5,7 @@ Revises:
 Create Date: 2026-11-24
 
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -47,8 +48,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("reference", name=op.f("uq_tickets_reference")),
     )
     op.create_index(
-        "uq_tickets_active_per_sender_kind", "tickets", ["sender_id", "kind"], unique=True,
-        sqlite_where=sa.text("status <> 'resolved'"), postgresql_where=sa.text("status <> 'resolved'"),
+        "uq_tickets_active_per_sender_kind",
+        "tickets",
+        ["sender_id", "kind"],
+        unique=True,
+        sqlite_where=sa.text("status <> 'resolved'"),
+        postgresql_where=sa.text("status <> 'resolved'"),
     )
     op.create_index("ix_tickets_queue", "tickets", ["status", "priority", "created_at"])
 
