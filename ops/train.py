@@ -10,6 +10,7 @@ time and never needs retraining.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -74,8 +75,17 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the assistant if its inputs changed.")
     parser.add_argument("--force", action="store_true", help="train even if the model is current")
     args = parser.parse_args(argv)
+    MODELS.mkdir(parents=True, exist_ok=True)
+    # One training at a time (`make run` and `make test` in two terminals share models/ and
+    # Rasa's cache); a second caller waits, then finds the model current.
+    with open(MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_if_changed(args.force)
+
+
+def _train_if_changed(force: bool) -> int:
     current = fingerprint(training_inputs())
-    if not args.force and model_is_current(current):
+    if not force and model_is_current(current):
         print(f"Model {MODEL.relative_to(ROOT)} is up to date (training data unchanged).")
         return 0
     print("Training the assistant (training data or config changed)...", flush=True)
@@ -84,7 +94,7 @@ def main(argv: List[str] | None = None) -> int:
     except ValueError:
         previous = {}
     try:
-        seconds = train(force=args.force or previous.get("spacy") != spacy_fingerprint())
+        seconds = train(force=force or previous.get("spacy") != spacy_fingerprint())
     except subprocess.CalledProcessError as error:
         print(f"error: rasa train failed with exit code {error.returncode}", file=sys.stderr)
         return 1
