@@ -119,7 +119,7 @@ class Timestamped:
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
-def _one_of(column: str, values) -> str:
+def one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -147,8 +147,8 @@ class Ticket(Timestamped, Base):
     resolved_at = Column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint(_one_of("kind", TicketKind.ALL), name="kind"),
-        CheckConstraint(_one_of("status", TicketStatus.ALL), name="status"),
+        CheckConstraint(one_of("kind", TicketKind.ALL), name="kind"),
+        CheckConstraint(one_of("status", TicketStatus.ALL), name="status"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
         # One open ticket per conversation and kind: the database enforces the idempotency.
         Index(
@@ -185,7 +185,7 @@ class EventRegistration(Timestamped, Base):
 
     __table_args__ = (
         UniqueConstraint("event_id", "email", name="uq_event_registrations_event_email"),
-        CheckConstraint(_one_of("status", RegistrationStatus.ALL), name="status"),
+        CheckConstraint(one_of("status", RegistrationStatus.ALL), name="status"),
         CheckConstraint("guests >= 0", name="guests"),
         Index("ix_event_registrations_seats", "event_id", "status", "id"),
         Index("ix_event_registrations_sender", "sender_id"),
@@ -223,7 +223,7 @@ class OutboxMessage(Timestamped, Base):
     delivered_at = Column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint(_one_of("channel", DeliveryChannel.ALL), name="channel"),
-        CheckConstraint(_one_of("status", DeliveryStatus.ALL), name="status"),
+        CheckConstraint(one_of("channel", DeliveryChannel.ALL), name="channel"),
+        CheckConstraint(one_of("status", DeliveryStatus.ALL), name="status"),
         Index("ix_outbox_due", "status", "priority", "next_attempt_at", "id"),
     )

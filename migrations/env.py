@@ -13,7 +13,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from clinic.db import Database, database_url
-from clinic.models import Base
+from clinic.schema import metadata
 
 MIGRATION_LOCK_KEY = 7_305_771_001  # any constant shared by every process that migrates this schema
 
@@ -25,7 +25,7 @@ if config.config_file_name is not None and not config.attributes.get("skip_loggi
 def run_migrations_offline() -> None:
     context.configure(
         url=config.attributes.get("database_url") or database_url(),
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -39,7 +39,7 @@ def run_migrations_online() -> None:
         with database.engine.connect() as connection:
             context.configure(
                 connection=connection,
-                target_metadata=Base.metadata,
+                target_metadata=metadata,
                 render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
                 compare_type=True,
             )

@@ -25,7 +25,21 @@ from clinic.db import Database
 from clinic.migrate import upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
-CLINIC_TABLES = ["tickets", "event_registrations", "event_locks", "outbox"]
+# Children before parents (SQLite deletes them in this order).
+CLINIC_TABLES = [
+    "ticket_notes",
+    "tickets",
+    "event_registrations",
+    "event_locks",
+    "outbox",
+    "staff_sessions",
+    "sign_in_throttle",
+    "audit_log",
+    "staff_users",
+    "conversation_reviews",
+    "conversation_tags",
+    "conversation_notes",
+]
 
 
 def _admin_dsns() -> List[str]:
