@@ -193,6 +193,14 @@ class Database:
         self.engine.dispose()
 
 
+def dialect_insert(session: Session, model):
+    """An INSERT for ``model`` in the session's dialect, so that ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update`` (which SQLite and PostgreSQL both have) are available."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name](model)
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
     """True for a unique-constraint violation (as opposed to a NOT NULL or CHECK failure)."""
     code = getattr(getattr(error, "orig", None), "pgcode", None)

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic.config import ClinicConfig, Event
-from clinic.db import Database, get_database, is_unique_violation
+from clinic.db import Database, dialect_insert, get_database, is_unique_violation
 from clinic.errors import ClinicDatabaseError, EventClosed, InvalidInput, RegistrationNotFound, UnknownEvent
 from clinic.models import EventLock, EventRegistration, Priority, RegistrationStatus, utcnow
 from clinic.outbox import Topic, enqueue
@@ -105,9 +104,7 @@ def registration_payload(registration: EventRegistration, event: Event) -> Dict[
 
 def _lock_event(session: Session, event_id: str) -> None:
     """Take the event's row lock for the rest of the transaction (creating the row on first use)."""
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    session.execute(insert(EventLock).values(event_id=event_id).on_conflict_do_nothing())
+    session.execute(dialect_insert(session, EventLock).values(event_id=event_id).on_conflict_do_nothing())
     session.execute(select(EventLock).where(EventLock.event_id == event_id).with_for_update())
 
 

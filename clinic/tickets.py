@@ -195,7 +195,7 @@ def _reuse(session: Session, ticket: Ticket, details: _ContactDetails, now: dt.d
     return OpenedTicket(ticket, existed=True, updated=tuple(changed))
 
 
-def _by_reference(session: Session, reference: str) -> Ticket:
+def ticket_by_reference(session: Session, reference: str) -> Ticket:
     normalized = normalize_reference(reference or "")
     ticket = (
         session.execute(select(Ticket).where(Ticket.reference == normalized)).scalars().first() if normalized else None
@@ -221,7 +221,7 @@ def update_ticket_contact(
     details = _contact_details(name, email, phone, consent, preferred_times, default_country_code)
     now = now or utcnow()
     with (db or get_database()).transaction() as session:
-        ticket = _by_reference(session, reference)
+        ticket = ticket_by_reference(session, reference)
         changed = _apply(ticket, details.given(), only_missing=False, now=now)
         if changed:
             enqueue(session, Topic.TICKET_UPDATED, ticket_payload(ticket, changed), ticket.priority, now)
@@ -230,38 +230,10 @@ def update_ticket_contact(
 
 def get_ticket(reference: str, db: Optional[Database] = None) -> Ticket:
     with (db or get_database()).transaction(read_only=True) as session:
-        return _by_reference(session, reference)
+        return ticket_by_reference(session, reference)
 
 
 def find_open_ticket(sender_id: str, kind: str, db: Optional[Database] = None) -> Optional[Ticket]:
     """The conversation's open (or in-progress) ticket of that kind, if any."""
     with (db or get_database()).transaction(read_only=True) as session:
         return _active_ticket(session, sender_id, kind)
-
-
-def ticket_queue(db: Optional[Database] = None, limit: int = 100) -> List[Ticket]:
-    """Open and in-progress tickets in the order staff should work them: urgent first, then oldest."""
-    query = (
-        select(Ticket)
-        .where(Ticket.status.in_(TicketStatus.ACTIVE))
-        .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
-        .limit(limit)
-    )
-    with (db or get_database()).transaction(read_only=True) as session:
-        return list(session.execute(query).scalars())
-
-
-def set_ticket_status(
-    reference: str, status: str, db: Optional[Database] = None, now: Optional[dt.datetime] = None
-) -> Ticket:
-    """Move a ticket to open, in_progress or resolved (resolving lets the conversation open a new one)."""
-    if status not in TicketStatus.ALL:
-        raise InvalidInput("status", "unknown", f"unknown ticket status {status!r}")
-    now = now or utcnow()
-    with (db or get_database()).transaction() as session:
-        ticket = _by_reference(session, reference)
-        if ticket.status != status:
-            ticket.status = status
-            ticket.resolved_at = now if status == TicketStatus.RESOLVED else None
-            ticket.updated_at = now
-        return ticket

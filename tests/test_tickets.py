@@ -9,21 +9,23 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic import references, tickets
+from clinic.audit import Actor
 from clinic.errors import InvalidInput, TicketNotFound
+from clinic.handoff_queue import QueueQuery, change_status, list_queue
 from clinic.models import OutboxMessage, Priority, Ticket, TicketStatus
 from clinic.outbox import Topic
-from clinic.tickets import (
-    find_open_ticket,
-    get_ticket,
-    open_ticket,
-    set_ticket_status,
-    ticket_queue,
-    update_ticket_contact,
-)
+from clinic.tickets import find_open_ticket, get_ticket, open_ticket, update_ticket_contact
 from clinic.transcript import conversation_context
 from clinic.validation import MESSAGE_MAX_LENGTH
 
 REFERENCE = re.compile(r"^(MED|URG|HUM|BKG)-[%s]{4}$" % references.ALPHABET)
+
+
+STAFF = Actor("nurse", None, "127.0.0.1")
+
+
+def queued_kinds(db, config):
+    return [item.ticket.kind for item in list_queue(db, QueueQuery(), config).items]
 
 
 def count(db, model, *where):
@@ -76,13 +78,13 @@ def test_open_ticket_stores_everything_and_queues_the_staff_notification(db):
     assert outbox_topics(db) == [(Topic.TICKET_CREATED, "email"), (Topic.TICKET_CREATED, "webhook")]
 
 
-def test_priorities_put_urgent_first(db):
+def test_priorities_put_urgent_first(db, clinic_config):
     kinds = {kind: open_ticket(kind, "v", db=db).ticket for kind in ("booking", "human", "medical", "urgent")}
     assert kinds["urgent"].priority < kinds["medical"].priority < kinds["human"].priority == kinds["booking"].priority
     assert kinds["urgent"].reference.startswith("URG-") and kinds["booking"].reference.startswith("BKG-")
-    assert [t.kind for t in ticket_queue(db=db)] == ["urgent", "medical", "booking", "human"]
-    set_ticket_status(kinds["urgent"].reference, "resolved", db=db)
-    assert [t.kind for t in ticket_queue(db=db)][0] == "medical"
+    assert queued_kinds(db, clinic_config) == ["urgent", "medical", "booking", "human"]
+    change_status(db, kinds["urgent"].reference, "resolved", STAFF)
+    assert queued_kinds(db, clinic_config)[0] == "medical"
 
 
 def test_open_ticket_is_idempotent_per_conversation_and_kind_while_open(db):
@@ -98,9 +100,9 @@ def test_open_ticket_is_idempotent_per_conversation_and_kind_while_open(db):
 
     assert not open_ticket("human", "visitor-2", db=db).existed  # another kind
     assert not open_ticket("medical", "visitor-3", db=db).existed  # another conversation
-    set_ticket_status(first.ticket.reference, "in_progress", db=db)
+    change_status(db, first.ticket.reference, "in_progress", STAFF)
     assert open_ticket("medical", "visitor-2", db=db).existed  # still active
-    resolved = set_ticket_status(first.ticket.reference, "resolved", db=db)
+    resolved = change_status(db, first.ticket.reference, "resolved", STAFF)
     assert resolved.resolved_at is not None
     new = open_ticket("medical", "visitor-2", db=db)
     assert not new.existed and new.ticket.reference != first.ticket.reference
