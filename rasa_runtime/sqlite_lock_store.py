@@ -14,7 +14,8 @@ returning tickets is atomic across processes (Rasa's base class reads, changes a
 lock in separate steps; Redis's store inherits that race).
 
 It also records platform delivery ids (``first_delivery``), so a webhook that a platform
-redelivers is handled once even when the retry reaches another worker.
+redelivers is handled once even when the retry reaches another worker; a connector gives an
+id back (``forget_delivery``) when its message could not be handed to the assistant.
 
 Tickets expire after Rasa's lock lifetime (TICKET_LOCK_LIFETIME, 60 s), so a worker that dies
 mid-turn blocks its conversation for at most that long. Waiting for a busy conversation is
@@ -176,3 +177,8 @@ class SQLiteLockStore(LockStore):
                 "INSERT OR IGNORE INTO deliveries (delivery_key, seen_at) VALUES (?, ?)", (key, now)
             ).rowcount
         return inserted == 1
+
+    def forget_delivery(self, key: Text) -> None:
+        """Give a delivery id back: its message never reached the assistant, so the platform's retry must be handled."""
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM deliveries WHERE delivery_key = ?", (key,))
