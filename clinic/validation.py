@@ -171,7 +171,42 @@ def validate_name(value: Optional[str]) -> str:
         raise InvalidInput("name", "no_letters", "Please type your name in letters.")
     if sum(1 for char in text if _is_emoji(char)) > NAME_MAX_EMOJI:
         raise InvalidInput("name", "too_many_emoji", "Please type your name with fewer emoji.")
+    _refuse_non_names(text)
     return text
+
+
+# Replies to "what's your name?" that are not a name: acknowledgements, greetings, thanks,
+# refusals, fillers. None of them is a given name (names such as Will, Hope, Joy or Can are
+# deliberately absent); a reply made only of these words is refused.
+_NOT_A_NAME_WORDS = frozenset(
+    """
+    ok okay okey okie oki k kk alright allright right fine cool great good nice perfect lovely sure
+    yes yeah yea yep yup ya yah aye no nope nah not thanks thank thankyou thanx thx ty tysm cheers ta
+    please pls plz hi hello hey hiya heya helo yo morning afternoon evening bye goodbye sorry hmm hm
+    um umm uh erm er lol idk dunno maybe whatever anything nothing none nobody na test testing name
+    my your is it its it's me you i the a of do go sounds done got thats that's that there again mate xx xxx
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_QUESTION_WORDS = frozenset({"why", "what", "whats", "what's", "how", "who", "where", "when", "which"})
+
+
+def _refuse_non_names(text: str) -> None:
+    """Raise InvalidInput when a cleaned answer is a question or has no word that could be a name."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    if "?" in text or (len(words) > 1 and words[0] in _QUESTION_WORDS):
+        raise InvalidInput(
+            "name",
+            "question",
+            'I can help with questions once we\'re done here, or type "stop" to leave this now.',
+        )
+    if words and all(word in _NOT_A_NAME_WORDS for word in words):
+        raise InvalidInput(
+            "name",
+            "no_name",
+            "Sorry, I need a name there so the team knows who they're talking to: just your first name is fine. "
+            '(Or type "stop" to leave this.)',
+        )
 
 
 # --- e-mail addresses ------------------------------------------------------------------------
@@ -311,14 +346,24 @@ def parse_contact(value: Optional[str], default_country_code: str = "44") -> Con
     return Contact(phone=validate_phone(found.group(0).strip() if found else text, default_country_code))
 
 
+_LEADING_ACKNOWLEDGEMENT = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|hiya|ok|okay|sure|yes|yeah|yep|of course|no problem|thanks|thank you)\b[\s,!.:;-]*)+",
+    re.IGNORECASE,
+)
 _NAME_LEAD_IN = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|ok|okay|sure|yes|yeah)[\s,!.]+)?"
-    r"(?:my name is|my name's|name is|name's|i am|i'm|im|it's|its|this is|call me|you can call me)\s+",
+    r"^\s*(?:my name is|my name's|name is|name's|i am|i'm|im|it's|its|this is|call me|you can call me)\s+",
     re.IGNORECASE,
 )
 
 
 def extract_name(value: Optional[str]) -> str:
-    """The name in an answer to "what's your name?" ("my name is Jo Bloggs." -> "Jo Bloggs"), validated."""
-    text = _NAME_LEAD_IN.sub("", str(value or "")).strip().rstrip(".!")
+    """The name in an answer to "what's your name?" ("ok, my name is Jo Bloggs." -> "Jo Bloggs"), validated.
+
+    An answer that is only an acknowledgement ("ok", "yes", "thanks") is refused, not taken as a name.
+    """
+    text = str(value or "")
+    rest = _LEADING_ACKNOWLEDGEMENT.sub("", text)
+    if _WORD.search(rest):  # something other than the acknowledgement is left
+        text = rest
+    text = _NAME_LEAD_IN.sub("", text).strip().rstrip(".!")
     return validate_name(text)
