@@ -1,11 +1,15 @@
-"""Evaluate the trained model on the held-out set (tests/nlu_holdout.yml), never on training data.
+"""Evaluate the trained model on an evaluation set, never on training data.
 
-    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--holdout tests/nlu_holdout.yml]
+    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--set holdout|blind|real | --holdout PATH]
+                           [--no-texts] [--json PATH]
 
-Labels are intents, or `faq/<key>` for FAQ answers (intent `faq` plus the ResponseSelector's
-choice). Prints: intent accuracy (FAQ counted as `faq`), answer accuracy (FAQ key must match
-too), medical recall (a medical or urgent message predicted as either), urgent recall and
-false escalation (a non-medical message predicted medical), and every miss.
+Sets: the held-out set (tests/nlu_holdout.yml, the default), the blind set (tests/nlu_blind.yml)
+and the real-question set (tests/nlu_real.yml). Labels are intents, or `faq/<key>` for FAQ answers
+(intent `faq` plus the ResponseSelector's choice). Prints: intent accuracy (FAQ counted as `faq`),
+answer accuracy (FAQ key must match too), medical recall (a medical or urgent message predicted as
+either), urgent recall and false escalation (a non-medical message predicted medical), and every
+miss. With --no-texts it prints, instead of the misses, per-label recall and the confusion counts
+(expected -> predicted: count) without any message text, for whoever must not see the sets' texts.
 """
 
 from __future__ import annotations
@@ -14,29 +18,48 @@ import argparse
 import asyncio
 import json
 import sys
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
 from ops.paths import MODEL, ROOT
 
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+SETS = {
+    "holdout": HOLDOUT,
+    "blind": ROOT / "tests" / "nlu_blind.yml",
+    "real": ROOT / "tests" / "nlu_real.yml",
+}
 MEDICAL = {"medical_question", "urgent_medical"}
+
+
+def load_annotated_examples(path: Path) -> List[Tuple[str, str, Dict[str, Any]]]:
+    """[(text, label, metadata)] from a Rasa NLU YAML file, in either of Rasa's example formats:
+    a block string of `- text` lines, or a list of `{text, metadata}` entries."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    examples = []
+    for block in document.get("nlu") or []:
+        if "intent" not in block:
+            continue
+        entries = block.get("examples") or []
+        if isinstance(entries, str):
+            for line in entries.splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    examples.append((line[2:].strip(), block["intent"], {}))
+            continue
+        for entry in entries:
+            if isinstance(entry, dict) and str(entry.get("text") or "").strip():
+                examples.append((str(entry["text"]).strip(), block["intent"], dict(entry.get("metadata") or {})))
+    return examples
 
 
 def load_examples(path: Path) -> List[Tuple[str, str]]:
     """[(text, label)] from a Rasa NLU YAML file; label is an intent or faq/<key>."""
-    examples = []
-    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-        if "intent" not in block:
-            continue
-        for line in str(block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                examples.append((line[2:].strip(), block["intent"]))
-    return examples
+    return [(text, label) for text, label, _ in load_annotated_examples(path)]
 
 
 def predicted_label(parse_data: Dict) -> str:
@@ -63,6 +86,7 @@ class Report:
     false_escalation: float
     fallback_rate: float
     misses: List[Dict[str, str]] = field(default_factory=list)
+    label_counts: Dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
@@ -74,6 +98,32 @@ class Report:
             f"false escalation:  {self.false_escalation:.3f}\n"
             f"fallback rate:     {self.fallback_rate:.3f}"
         )
+
+    def per_label_recall(self) -> Dict[str, Dict[str, float]]:
+        """{gold label: {examples, recall}}: the share of each label's examples answered exactly."""
+        missed = Counter(miss["expected"] for miss in self.misses)
+        return {
+            label: {"examples": total, "recall": (total - missed[label]) / total}
+            for label, total in sorted(self.label_counts.items())
+        }
+
+    def confusion(self) -> List[Tuple[str, str, int]]:
+        """[(expected, predicted, count)] over the misses, commonest first; no message text."""
+        pairs = Counter((miss["expected"], miss["predicted"]) for miss in self.misses)
+        return [
+            (expected, predicted, count)
+            for (expected, predicted), count in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def aggregates(self) -> Dict[str, Any]:
+        """The report without any message text (what --no-texts prints and writes)."""
+        figures = {key: value for key, value in asdict(self).items() if key not in ("misses", "label_counts")}
+        figures["per_label_recall"] = self.per_label_recall()
+        figures["confusion"] = [
+            {"expected": expected, "predicted": predicted, "count": count}
+            for expected, predicted, count in self.confusion()
+        ]
+        return figures
 
 
 def score(pairs: List[Tuple[str, str, str]]) -> Report:
@@ -94,6 +144,7 @@ def score(pairs: List[Tuple[str, str, str]]) -> Report:
         false_escalation=ratio(sum(p in MEDICAL for _, p in other), len(other)),
         fallback_rate=ratio(sum(p == "nlu_fallback" for _, _, p in pairs), len(pairs)),
         misses=[{"text": t, "expected": g, "predicted": p} for t, g, p in pairs if g != p],
+        label_counts=dict(Counter(g for _, g, _ in pairs)),
     )
 
 
@@ -113,16 +164,34 @@ def evaluate(model: Path = MODEL, holdout: Path = HOLDOUT) -> Report:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT)
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--set", choices=sorted(SETS), help="an evaluation set by name")
+    chosen.add_argument("--holdout", type=Path, help=f"an evaluation set by path (default {HOLDOUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "--no-texts",
+        action="store_true",
+        help="print per-label recall and expected -> predicted counts instead of the misses; no message text",
+    )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args(argv)
-    report = evaluate(args.model, args.holdout)
+    path = SETS[args.set] if args.set else (args.holdout or HOLDOUT)
+    if not path.is_file():
+        parser.error(f"no evaluation set at {path}")
+    report = evaluate(args.model, path)
     print(report.summary())
-    for miss in report.misses:
-        print(f"  MISS {miss['expected']:<32} -> {miss['predicted']:<32} {miss['text']}")
+    if args.no_texts:
+        print("per-label recall (FAQ key must match):")
+        for label, figures in report.per_label_recall().items():
+            print(f"  {label:<34} {figures['recall']:.3f}  of {figures['examples']}")
+        print("confusion (expected -> predicted: count):")
+        for expected, predicted, count in report.confusion():
+            print(f"  {expected} -> {predicted}: {count}")
+    else:
+        for miss in report.misses:
+            print(f"  MISS {miss['expected']:<32} -> {miss['predicted']:<32} {miss['text']}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(asdict(report), indent=2))
+        args.json.write_text(json.dumps(report.aggregates() if args.no_texts else asdict(report), indent=2))
     return 0
 
 
