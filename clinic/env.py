@@ -50,6 +50,15 @@ def env_bool(name: str, default: bool, environ: Optional[Mapping[str, str]] = No
     raise SettingError(name, value, "true or false (also 1/0, yes/no, on/off)")
 
 
+def env_choice(name: str, default: str, choices: tuple, environ: Optional[Mapping[str, str]] = None) -> str:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        raise SettingError(name, value, "one of " + ", ".join(choices))
+    return value.lower()
+
+
 def env_int(name: str, default: int, minimum: int, maximum: int, environ: Optional[Mapping[str, str]] = None) -> int:
     value = _raw(name, environ)
     if value is None:
