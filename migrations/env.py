@@ -13,7 +13,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from clinic.db import Database, database_url
-from clinic.schema import metadata
+from clinic.schema import include_object, metadata
 
 MIGRATION_LOCK_KEY = 7_305_771_001  # any constant shared by every process that migrates this schema
 
@@ -26,6 +26,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.attributes.get("database_url") or database_url(),
         target_metadata=metadata,
+        include_object=include_object,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -40,6 +41,7 @@ def run_migrations_online() -> None:
             context.configure(
                 connection=connection,
                 target_metadata=metadata,
+                include_object=include_object,  # the per-backend full-text tables are the migrations' alone
                 render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
                 compare_type=True,
             )

@@ -39,6 +39,11 @@ CLINIC_TABLES = [
     "conversation_reviews",
     "conversation_tags",
     "conversation_notes",
+    "conversation_search",
+    "conversation_intents",
+    "conversation_summaries",
+    "conversation_index_state",
+    "conversation_index_recent_events",
 ]
 
 
