@@ -11,9 +11,9 @@ of rows. ``clinic.conversation_index.catch_up`` reads new tracker events by id a
   PostgreSQL: a ``tsvector`` column with a GIN index), so it is created by the migration
   alone and left out of the model comparison (``clinic.schema.include_object``);
 - ``conversation_index_state``: the last tracker event id indexed (one row, locked by each
-  index run), and ``conversation_index_recent_events``: the ids indexed in a trailing window,
-  so that events committed out of id order (several Rasa replicas on PostgreSQL) are picked
-  up later, once.
+  index run), and ``conversation_index_gaps``: ids below it that were missing when the index
+  passed them, so that events committed out of id order (several Rasa replicas writing to
+  PostgreSQL) are picked up later, once.
 
 Created and changed only by the Alembic migrations (revision 0003).
 """
@@ -97,10 +97,12 @@ class ConversationIndexState(Base):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
-class ConversationIndexRecentEvent(Base):
-    """A tracker event id already indexed, kept while it is inside the look-back window."""
+class ConversationIndexGap(Base):
+    """A tracker event id the index passed over because it was not in Rasa's events table yet
+    (an insert not committed at that moment, or rolled back). Looked for again on each run
+    while it is inside the look-back window, then forgotten."""
 
-    __tablename__ = "conversation_index_recent_events"
+    __tablename__ = "conversation_index_gaps"
 
     event_id = Column(Integer, primary_key=True, autoincrement=False)
 

@@ -43,7 +43,7 @@ CLINIC_TABLES = [
     "conversation_intents",
     "conversation_summaries",
     "conversation_index_state",
-    "conversation_index_recent_events",
+    "conversation_index_gaps",
 ]
 
 

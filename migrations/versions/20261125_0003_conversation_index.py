@@ -1,6 +1,7 @@
 """The staff console's index of Rasa's conversations: per-conversation summaries, intents
 seen, the full-text index (SQLite FTS5 / PostgreSQL tsvector + GIN), the index's position in
-Rasa's events table, and an index on tickets by sender for the hand-off filter.
+Rasa's events table and the ids it passed over while uncommitted, and an index on tickets by
+sender for the hand-off filter.
 
 Revision ID: 0003
 Revises: 0002
@@ -65,9 +66,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_index_state")),
     )
     op.create_table(
-        "conversation_index_recent_events",
+        "conversation_index_gaps",
         sa.Column("event_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_conversation_index_recent_events")),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_conversation_index_gaps")),
     )
 
     if op.get_bind().dialect.name == "postgresql":
@@ -89,7 +90,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_tickets_sender_kind", table_name="tickets")
     op.execute("DROP TABLE IF EXISTS conversation_search")
-    op.drop_table("conversation_index_recent_events")
+    op.drop_table("conversation_index_gaps")
     op.drop_table("conversation_index_state")
     op.drop_index("ix_conversation_intents_intent", table_name="conversation_intents")
     op.drop_table("conversation_intents")
