@@ -253,6 +253,18 @@ def web_server(port: int, socket_url: str, env: Optional[Dict[str, str]] = None)
     )
 
 
+def console_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
+    """The staff console (console/), reading Rasa's tracker store and the clinic database."""
+    host = BIND_HOST
+    return Service(
+        name="console",
+        command=[str(VENV_BIN / "python"), "-m", "console"],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        public_url=public_url(host, port),
+        env={"CONSOLE_PORT": str(port), "CONSOLE_HOST": host, **(env or {})},
+    )
+
+
 def rasa_with_website(
     rasa_port: int, web_port: int, web_env: Optional[Dict[str, str]] = None, **rasa_options
 ) -> Tuple[Service, Service]:
