@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic.audit import Actor, AuditAction, add_entry
@@ -186,6 +186,16 @@ def new_urgent_tickets(db: Database, after_id: int = 0, limit: int = 20) -> List
     )
     with db.transaction(read_only=True) as session:
         return list(session.execute(statement).scalars())
+
+
+def count_active_urgent(db: Database) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.kind == TicketKind.URGENT, Ticket.status.in_(TicketStatus.ACTIVE))
+    )
+    with db.transaction(read_only=True) as session:
+        return session.execute(statement).scalar_one()
 
 
 def tickets_for_conversations(db: Database, sender_ids: Sequence[str]) -> List[Ticket]:

@@ -58,7 +58,7 @@ def normalize_username(value: Optional[str]) -> str:
 
 
 def validate_username(value: Optional[str]) -> str:
-    username = normalize_username(value)
+    username = (value or "").strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(
             "username",
