@@ -1,26 +1,19 @@
 """`make run`: start every service of the product on this machine and print where they are.
 
-Ports come from the environment (RASA_PORT, ACTIONS_PORT, WEB_PORT); everything binds to
+Ports come from the environment (RASA_PORT, ACTIONS_PORT, WEB_PORT, CONSOLE_PORT); everything binds to
 loopback unless BIND_HOST says otherwise. Ctrl-C stops everything that was started.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
 
 from clinic.config import ClinicConfigError, load_config
+from clinic.env import env_port
 from ops.paths import MODEL, VAR
-from ops.services import Stack, action_server, rasa_with_website, rasa_workers, runtime_endpoints
-
-
-def port_from_env(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip() or str(default)
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise ValueError(f"{name} must be a port number (1-65535), not {value!r}")
-    return int(value)
+from ops.services import Stack, action_server, console_server, rasa_with_website, rasa_workers, runtime_endpoints
 
 
 def main() -> int:
@@ -28,10 +21,8 @@ def main() -> int:
         print(f"error: no trained model at {MODEL}; run `make train`", file=sys.stderr)
         return 1
     try:
-        rasa_port, actions_port, web_port = (
-            port_from_env(name, default)
-            for name, default in (("RASA_PORT", 5005), ("ACTIONS_PORT", 5055), ("WEB_PORT", 8080))
-        )
+        rasa_port, actions_port = env_port("RASA_PORT", 5005), env_port("ACTIONS_PORT", 5055)
+        web_port, console_port = env_port("WEB_PORT", 8080), env_port("CONSOLE_PORT", 8090)
         config = load_config()
         workers = rasa_workers()
     except (ClinicConfigError, ValueError) as error:
@@ -41,10 +32,12 @@ def main() -> int:
     actions = action_server(actions_port)
     endpoints = runtime_endpoints(VAR / "run" / "endpoints.yml", actions_port)
     rasa, web = rasa_with_website(rasa_port, web_port, endpoints=endpoints)
+    # The console reads the tracker store named in the same endpoints file Rasa runs with.
+    console = console_server(console_port, env={"RASA_ENDPOINTS": str(endpoints)})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("Starting the action server, Rasa and the website (logs in var/log/)...", flush=True)
+    print("Starting the action server, Rasa, the website and the staff console (logs in var/log/)...", flush=True)
     try:
-        with Stack([actions, rasa, web]) as stack:
+        with Stack([actions, rasa, web, console]) as stack:
             print(
                 f"\n{config.clinic.name}'s assistant is running:\n"
                 f"  Clinic website (chat):      {web.public_url}/\n"
@@ -53,6 +46,8 @@ def main() -> int:
                 f"  Social channel webhooks:    {rasa.public_url}/webhooks/<messenger|instagram|whatsapp|telegram>/webhook"
                 " (enabled by their environment variables; see docs/channels.md)\n"
                 f"  Action server:              {actions.public_url}\n"
+                f"  Staff console:              {console.public_url}/"
+                " (first admin: .venv/bin/python -m console create-admin <username>)\n"
                 f"  Logs:                       {VAR / 'log'}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
