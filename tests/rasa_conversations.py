@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 MODEL_METADATA = {"model_id": "test-model", "assistant_id": "clinic-skincare-assistant"}
+CLARIFY = "Sorry, I'm not sure I understood. Could you rephrase, or did you mean one of these?"
 FAQ_ANSWERS = {
     "downtime": "There's little downtime. Skin usually looks pink or red for one to three days.",
     "aftercare": "General aftercare: keep the skin clean and wear a broad-spectrum SPF 30+.",

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 import tracker_fixtures
-from rasa_conversations import ConversationBuilder, RasaTracker, new_tracker_url
+from rasa_conversations import CLARIFY, ConversationBuilder, RasaTracker, new_tracker_url
 from sqlalchemy import func, select
 
 from clinic import conversation_index
@@ -18,7 +18,6 @@ from clinic.db import Database
 
 rasa_tracker = tracker_fixtures.rasa_tracker  # the fixture, used by name
 START = 1_780_000_000.0  # 2026-05-28 20:26 UTC
-CLARIFY = "Sorry, I'm not sure I understood. Could you rephrase, or did you mean one of these?"
 
 
 def website_faq(sender_id: str = "web-1", start: float = START) -> ConversationBuilder:
