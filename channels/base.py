@@ -1,12 +1,20 @@
 """What every social connector shares: settings from the environment, the enabled/disabled
-switch, signature-checked webhooks, reply shaping, and outbound calls to the platform's API.
+switch, signature-checked webhooks, delivery ids, reply shaping, and outbound calls to the
+platform's API.
 
 Reply shaping (``ShapedOutput``): long answers are split at paragraph, line, sentence or word
-boundaries to fit the channel's message limit; buttons become the channel's quick replies
-when it has them and there are few enough, and numbered text options otherwise. A visitor
-who answers a numbered list with "2" (or with a button's title) gets that button's payload:
-the options are read back from the conversation's last bot message in the tracker store, so
-this works across restarts and with several Rasa replicas.
+boundaries to fit the channel's message limit (counted the channel's way: characters, UTF-8
+bytes or UTF-16 units), never inside a character or an emoji sequence; buttons become the
+channel's quick replies when it has them and there are few enough, and numbered text options
+otherwise. A visitor who answers a numbered list with "2" (or with a button's title) gets
+that button's payload: the options are read back from the conversation's last bot message in
+the tracker store, so this works across restarts and with several Rasa replicas.
+
+Deliveries (``SocialInput.receive``): a platform message's id is claimed when it arrives, so
+a redelivery is answered once; if the message then cannot be handed to the assistant (the
+tracker store or the lock store fails), the id is given back, the visitor gets an apology
+(once per message) and the webhook answers 503, so the platform's retry is handled once the
+store is back instead of being ignored as a duplicate.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import hashlib
 import logging
 import os
 import re
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Optional, Text, Type
@@ -23,22 +32,24 @@ from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Opt
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels import notices
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Button = Dict[Text, Any]
 
-UNSUPPORTED_REPLY = (
-    "Sorry, I can only read text messages here. Please type your question, for example "
-    '"What is micro-needling?" or "What are your opening hours?"'
-)
 CHOOSE_PROMPT = "Please choose an option:"
 NUMBERED_HINT = "Reply with the number of your choice."
 OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=15)
+# A button payload too long for the channel travels as this prefix and a hash of it, and is
+# looked up in the conversation's bot messages when the button is tapped.
+HASHED = "h:"
 
 
 @dataclass(frozen=True)
@@ -86,26 +97,82 @@ def plain_text(text: Optional[str]) -> str:
 
 
 def utf16_length(text: str) -> int:
+    """Telegram counts text and entity offsets in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def utf8_length(text: str) -> int:
+    """Instagram's text limit is in bytes of UTF-8."""
+    return len(text.encode("utf-8"))
+
+
+_ZWJ = "\u200d"
+_MAX_CLUSTER_BACKOFF = 32  # code points; no real emoji sequence or accent stack is longer
+
+
+def _continues_cluster(char: str) -> bool:
+    """True for a code point that belongs to the character before it (accent, emoji modifier, ...)."""
+    point = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or char == _ZWJ
+        or 0xFE00 <= point <= 0xFE0F  # variation selectors (text/emoji presentation)
+        or 0x1F3FB <= point <= 0x1F3FF  # skin tones
+        or 0xE0020 <= point <= 0xE007F  # tag characters (subdivision flags)
+    )
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def _inside_cluster(text: str, at: int) -> bool:
+    """True when cutting text at ``at`` would split a user-perceived character."""
+    if at <= 0 or at >= len(text):
+        return False
+    if _continues_cluster(text[at]) or text[at - 1] == _ZWJ:
+        return True
+    if _is_regional_indicator(text[at]):  # flags are pairs of regional indicators
+        before = 0
+        while at - before - 1 >= 0 and _is_regional_indicator(text[at - before - 1]):
+            before += 1
+        return before % 2 == 1
+    return False
+
+
+def _longest_fitting_prefix(text: str, limit: int, length: Callable[[str], int]) -> int:
+    """The most code points of ``text`` whose ``length`` is within ``limit`` (each code point counts >= 1)."""
+    low, high = 0, min(len(text), limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if length(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def split_text(text: str, limit: int, length: Callable[[str], int] = len) -> List[str]:
     """Split text into chunks of at most ``limit`` (as measured by ``length``), at the most
-    natural boundary that keeps each chunk at least half full: paragraph, line, sentence, word."""
+    natural boundary that keeps each chunk at least half full: paragraph, line, sentence, word.
+    A word longer than the limit is cut between characters, never inside one (a multi-byte
+    character, an accented letter, an emoji sequence or a flag)."""
     text = text.strip()
     chunks: List[str] = []
     while length(text) > limit:
-        # The longest prefix that fits (by code points; `length` may count differently).
-        fit = min(len(text), limit)
-        while length(text[:fit]) > limit:
-            fit -= 1
+        fit = max(1, _longest_fitting_prefix(text, limit, length))
         cut = 0
         for separator in ("\n\n", "\n", ". ", "! ", "? ", " "):
             at = text.rfind(separator, 0, fit)
             if at >= fit // 2:
                 cut = at + (1 if separator[0] in ".!?" else 0)
                 break
-        cut = cut or fit
+        if not cut:
+            cut = fit
+            while _inside_cluster(text, cut) and fit - cut < _MAX_CLUSTER_BACKOFF and cut > 1:
+                cut -= 1
+            if _inside_cluster(text, cut):
+                cut = fit  # not a real cluster: cutting between code points is all that is left
         chunks.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     if text:
@@ -130,16 +197,27 @@ def payload_hash(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def compact_payload(payload: str, fits: Callable[[str], bool]) -> str:
+    """The payload itself when the channel can carry it, else ``HASHED`` and a short hash of it,
+    which ``SocialInput.deliver`` maps back to the payload from the conversation's buttons."""
+    return payload if fits(payload) else HASHED + payload_hash(payload)
+
+
 class ShapedOutput(OutputChannel):
     """An output channel that splits long texts and renders buttons the channel's way.
 
-    Subclasses set ``text_limit`` and ``max_quick_replies`` (0: the channel has none) and
-    implement ``post_text`` (one message, with quick replies or none).
+    Subclasses set ``text_limit`` (and ``length``, the way the channel counts it) and
+    ``max_quick_replies`` (0: the channel has none), implement ``post_text`` (one message,
+    with quick replies or none), and call ``attempted_send`` for every call to the platform.
     """
 
     text_limit: ClassVar[int] = 1600
     max_quick_replies: ClassVar[int] = 0
     length: ClassVar[Callable[[str], int]] = staticmethod(len)
+    sends: int = 0  # calls this output made to the platform (per instance)
+
+    def attempted_send(self) -> None:
+        self.sends += 1
 
     @classmethod
     def uses_numbers(cls, buttons: List[Button]) -> bool:
@@ -198,15 +276,44 @@ async def post_to_api(
 # --- the input side -----------------------------------------------------------------------
 
 
-async def bot_buttons(request: Request, sender_id: Text, latest_only: bool = True) -> List[List[Button]]:
-    """Buttons of the conversation's bot messages, newest first, from the tracker store.
+class NotHandedOver(Exception):
+    """A visitor's message could not be handed to the assistant; the platform should redeliver it."""
+
+
+class StoreUnavailable(NotHandedOver):
+    """The tracker store or the lock store failed."""
+
+
+async def conversation(request: Request, sender_id: Text) -> Optional[DialogueStateTracker]:
+    """The conversation as stored, read before the message is handed over; StoreUnavailable if the store fails.
+
+    Rasa wraps the tracker store in a FailSafeTrackerStore, whose failed read returns "no
+    conversation": Rasa would then answer from an empty conversation kept only in one worker's
+    memory (a "2" or a "yes" misread, the turn never stored). Reading the wrapped store itself
+    lets the connector notice the failure and have the platform redeliver the message instead.
+    """
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    store = getattr(store, "_tracker_store", store)  # FailSafeTrackerStore's primary store (Rasa 3.6)
+    try:
+        return await store.retrieve(sender_id)
+    except Exception as error:  # noqa: BLE001 - any failure of the store's database
+        # After a database restart the pool's connections are dead; the failed read makes
+        # SQLAlchemy discard them, so one more read tells a dead connection from a dead database.
+        logger.warning("the tracker store failed (%s); reading once more", error.__class__.__name__)
+    try:
+        return await store.retrieve(sender_id)
+    except Exception as error:  # noqa: BLE001
+        raise StoreUnavailable(f"the tracker store failed: {error.__class__.__name__}: {error}") from error
+
+
+def bot_buttons(tracker: Optional[DialogueStateTracker], latest_only: bool = True) -> List[List[Button]]:
+    """Buttons of the conversation's bot messages, newest first.
 
     ``latest_only``: only the last bot message with buttons after the visitor's last message.
     """
-    agent = getattr(request.app.ctx, "agent", None)
-    if agent is None or agent.tracker_store is None:
-        return []
-    tracker = await agent.tracker_store.retrieve(sender_id)
     found: List[List[Button]] = []
     for event in reversed(tracker.events if tracker else []):
         if latest_only and isinstance(event, UserUttered):
@@ -229,6 +336,16 @@ def choice_payload(text: str, buttons: List[Button]) -> Optional[str]:
     for button in buttons:
         if str(button["title"]).strip().casefold() == answer.casefold():
             return button["payload"]
+    return None
+
+
+def hashed_payload(data: str, tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+    """The payload behind ``HASHED`` + hash, from any of the conversation's bot buttons (None: not found)."""
+    wanted = data[len(HASHED) :]
+    for buttons in bot_buttons(tracker, latest_only=False):
+        for button in buttons:
+            if payload_hash(str(button["payload"])) == wanted:
+                return str(button["payload"])
     return None
 
 
@@ -286,48 +403,130 @@ class SocialInput(InputChannel):
     def add_routes(self, blueprint: Blueprint, on_new_message: OnNewMessage) -> None:
         raise NotImplementedError
 
-    def already_seen(self, request: Request, key: Optional[str]) -> bool:
-        """True for a platform message id handled before (platforms redeliver on slow answers).
+    # -- delivery ids ------------------------------------------------------------------------
 
-        With the project's SQLite lock store the ids are shared by every Rasa worker, so a
-        redelivery that reaches another worker is still recognised; otherwise they are
-        remembered by this process (the last 2000).
+    def _first_time(self, request: Request, key: str) -> bool:
+        """Record ``key``; True the first time it is seen.
+
+        With the project's SQLite lock store the keys are shared by every Rasa worker, so a
+        redelivery that reaches another worker is still recognised; otherwise (another lock
+        store) they are remembered by this process (the last 2000). A failing lock store
+        raises StoreUnavailable.
         """
-        if not key:
-            return False
         agent = getattr(request.app.ctx, "agent", None)
         first_delivery = getattr(getattr(agent, "lock_store", None), "first_delivery", None)
         if first_delivery is not None:
-            return not first_delivery(f"{self.name()}:{key}")
+            try:
+                return first_delivery(key)
+            except Exception as error:  # noqa: BLE001 - the lock store's database failed
+                raise StoreUnavailable(f"the lock store failed: {error.__class__.__name__}: {error}") from error
         if key in self._seen:
-            return True
+            return False
         self._seen[key] = None
         if len(self._seen) > 2000:
             self._seen.popitem(last=False)
+        return True
+
+    def _forget(self, request: Request, key: str) -> None:
+        agent = getattr(request.app.ctx, "agent", None)
+        forget_delivery = getattr(getattr(agent, "lock_store", None), "forget_delivery", None)
+        if forget_delivery is not None:
+            try:
+                forget_delivery(key)
+            except Exception:  # noqa: BLE001 - then the platform's retry is taken for a duplicate
+                logger.exception("%s: could not give back delivery id %s", self.name(), key)
+        self._seen.pop(key, None)
+
+    async def receive(
+        self,
+        request: Request,
+        delivery_id: Optional[str],
+        handle: Callable[[], Awaitable[None]],
+        output: Optional[ShapedOutput] = None,
+        recipient_id: Optional[Text] = None,
+    ) -> bool:
+        """Handle one platform message at most once; False when the platform must redeliver it.
+
+        The delivery id is claimed first, so a redelivery arriving while the first attempt is
+        still being answered is not answered twice. If ``handle`` could not hand the message to
+        the assistant (NotHandedOver, or any unexpected error), the id is given back, the
+        visitor (``recipient_id`` through ``output``) gets an apology once per message, and the
+        caller answers 503: the platform's retry is then handled like a new message.
+        """
+        key = f"{self.name()}:{delivery_id}" if delivery_id else None
+        try:
+            if key and not self._first_time(request, key):
+                logger.info("%s: delivery %s seen before: not answered again", self.name(), delivery_id)
+                return True
+        except StoreUnavailable as why:  # nothing was recorded: the retry will get through
+            logger.error("%s: message %s not handed to the assistant: %s", self.name(), delivery_id, why)
+            if output is not None and recipient_id:
+                await output.send_text_message(recipient_id, notices.apology())  # no store to count apologies in
+            return False
+        try:
+            await handle()
+            return True
+        except NotHandedOver as why:
+            logger.error("%s: message %s not handed to the assistant: %s", self.name(), delivery_id, why)
+        except Exception:  # noqa: BLE001 - the platform must be able to redeliver the message
+            logger.exception("%s: message %s failed before reaching the assistant", self.name(), delivery_id)
+        if key:
+            self._forget(request, key)
+        if output is not None and recipient_id:
+            await self._apologise(request, key, output, recipient_id)
         return False
 
-    async def numbered_choice(self, request: Request, sender_id: Text, text: Text) -> Text:
-        """Map "2" (or an option's title) to the payload of the numbered options just shown."""
-        latest = await bot_buttons(request, sender_id)
-        if latest and self.output_class.uses_numbers(latest[0]):
-            return choice_payload(text, latest[0]) or text
-        return text
+    async def _apologise(self, request: Request, key: Optional[str], output: ShapedOutput, recipient_id: Text) -> None:
+        """The apology for a message that could not reach the assistant, once per message (not per retry)."""
+        if key:
+            try:
+                if not self._first_time(request, key + ":apology"):
+                    return
+            except StoreUnavailable:
+                pass  # then apologise for every attempt rather than never
+        await output.send_text_message(recipient_id, notices.apology())
+
+    # -- handing a message to the assistant -------------------------------------------------
 
     async def deliver(
         self,
+        request: Request,
         on_new_message: OnNewMessage,
         output: ShapedOutput,
         sender_id: Text,
         text: Text,
+        typed: bool = True,
         metadata: Optional[Dict[Text, Any]] = None,
     ) -> None:
-        """Hand one visitor message to the assistant; its replies go out through ``output``."""
+        """Hand one visitor message to the assistant; its replies go out through ``output``.
+
+        ``typed``: the visitor typed ``text``, so "2" (or an option's title) after numbered
+        options means that option's payload. Otherwise ``text`` is a tapped button's payload,
+        which may be a ``HASHED`` stand-in for a long one. Raises NotHandedOver (StoreUnavailable)
+        when the conversation cannot be read, or when the assistant fails before saying anything.
+        """
+        tracker = await conversation(request, sender_id)
+        if typed:
+            latest = bot_buttons(tracker)
+            if latest and self.output_class.uses_numbers(latest[0]):
+                text = choice_payload(text, latest[0]) or text
+        elif text.startswith(HASHED):
+            payload = hashed_payload(text, tracker)
+            if payload is None:
+                logger.info("%s: a button from %s no longer in the conversation", self.name(), masked(sender_id))
+                await output.send_text_message(sender_id, notices.EXPIRED_BUTTON_REPLY)
+                return
+            text = payload
         message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+        sends_before = output.sends
         try:
             await on_new_message(message)
-        except Exception:  # noqa: BLE001 - the platform must still get its 200, or it redelivers
-            logger.exception("%s: the assistant failed on a message from %s", self.name(), masked(sender_id))
+        except Exception as error:
+            if output.sends == sends_before:
+                raise NotHandedOver(f"the assistant failed: {error.__class__.__name__}: {error}") from error
+            # The visitor has had (part of) the answer: a redelivery would answer twice.
+            logger.exception("%s: the assistant failed mid-answer to %s", self.name(), masked(sender_id))
 
     async def unsupported(self, output: ShapedOutput, sender_id: Text, kind: str) -> None:
         logger.info("%s: %s message from %s answered with the text-only notice", self.name(), kind, masked(sender_id))
-        await output.send_text_message(sender_id, UNSUPPORTED_REPLY)
+        await output.send_text_message(sender_id, notices.UNSUPPORTED_REPLY)

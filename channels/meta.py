@@ -4,9 +4,14 @@ The project's own connector rather than Rasa's ``facebook`` one, which accepts o
 ``object: page`` webhooks (not Instagram's), checks only the legacy SHA-1 signature, sends
 through a blocking HTTP client, and fails on more than 10 quick replies (RasaHQ/rasa#11463).
 
-Webhook: GET answers Meta's subscription check (hub.verify_token); POST must carry a valid
-X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret) or, from older
-senders, X-Hub-Signature (SHA-1), or it gets 403. Replies go to ``{META_GRAPH_API_URL}/me/messages``.
+Webhook: GET answers Meta's subscription check (hub.verify_token, compared as bytes); POST
+must carry a valid X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret), or it
+gets 403. Meta sends that header with every event; the legacy SHA-1 X-Hub-Signature, which it
+sends beside it, is not accepted on its own. Replies go to ``{META_GRAPH_API_URL}/me/messages``.
+
+Limits: Messenger's text is at most 2,000 characters, Instagram's 1,000 bytes of UTF-8; a
+quick reply's title 20 characters and its payload 1,000 characters (a longer payload travels as
+a hash and is looked up in the conversation when tapped).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from typing import Any, ClassVar, Dict, List, Mapping, Text
 
 from sanic import Blueprint, response
@@ -26,10 +32,15 @@ from channels.base import (
     Setting,
     ShapedOutput,
     SocialInput,
+    compact_payload,
     forbidden,
+    masked,
     post_to_api,
     shorten,
+    utf8_length,
 )
+
+logger = logging.getLogger(__name__)
 
 GRAPH_API_URL = "https://graph.facebook.com/v19.0"
 QUICK_REPLY_TITLE_LIMIT = 20
@@ -37,16 +48,16 @@ QUICK_REPLY_PAYLOAD_LIMIT = 1000
 
 
 def valid_meta_signature(app_secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
-    """Check X-Hub-Signature-256 (preferred) or X-Hub-Signature against the raw body."""
-    for header, algorithm in (("X-Hub-Signature-256", hashlib.sha256), ("X-Hub-Signature", hashlib.sha1)):
-        value = headers.get(header)
-        if value:
-            prefix, _, signature = value.partition("=")
-            if prefix != algorithm().name or not signature:
-                return False
-            expected = hmac.new(app_secret.encode(), body, algorithm).hexdigest()
-            return hmac.compare_digest(expected, signature.strip().lower())
-    return False
+    """Check X-Hub-Signature-256 ("sha256=" + hex HMAC-SHA256 of the raw body with the app secret)."""
+    prefix, _, signature = (headers.get("X-Hub-Signature-256") or "").partition("=")
+    if prefix != "sha256" or not signature:
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    return hmac.compare_digest(expected, signature.strip().lower().encode("utf-8", "replace"))
+
+
+def quick_reply_payload(payload: str) -> str:
+    return compact_payload(payload, lambda p: len(p) <= QUICK_REPLY_PAYLOAD_LIMIT)
 
 
 class MetaOutput(ShapedOutput):
@@ -59,6 +70,7 @@ class MetaOutput(ShapedOutput):
         self.access_token = access_token
 
     async def send_message(self, recipient_id: Text, message: Dict[str, Any]) -> None:
+        self.attempted_send()
         await post_to_api(
             f"{self.name()} send",
             f"{self.api_url}/me/messages",
@@ -73,7 +85,7 @@ class MetaOutput(ShapedOutput):
                 {
                     "content_type": "text",
                     "title": shorten(str(b["title"]), QUICK_REPLY_TITLE_LIMIT),
-                    "payload": str(b["payload"])[:QUICK_REPLY_PAYLOAD_LIMIT],
+                    "payload": quick_reply_payload(str(b["payload"])),
                 }
                 for b in buttons
             ]
@@ -95,7 +107,8 @@ class MessengerOutput(MetaOutput):
 
 
 class InstagramOutput(MetaOutput):
-    text_limit = 1000
+    text_limit = 1000  # bytes: "Message text must be UTF-8 and be 1000 bytes or less"
+    length = staticmethod(utf8_length)
 
     @classmethod
     def name(cls) -> Text:
@@ -122,46 +135,78 @@ class MetaInput(SocialInput):
 
         @blueprint.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:
-            token = request.args.get("hub.verify_token") or ""
-            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(token, settings["verify_token"]):
+            # Bytes, not str: hmac.compare_digest refuses non-ASCII str (a 500 instead of a 403).
+            token = (request.args.get("hub.verify_token") or "").encode("utf-8", "replace")
+            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
+                token, settings["verify_token"].encode("utf-8")
+            ):
                 return response.text(request.args.get("hub.challenge") or "")
             return forbidden(self.name(), request, "wrong hub.verify_token")
 
         @blueprint.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
             if not valid_meta_signature(settings["app_secret"], request.body or b"", request.headers):
-                return forbidden(self.name(), request, "missing or invalid X-Hub-Signature(-256)")
+                return forbidden(self.name(), request, "missing or invalid X-Hub-Signature-256")
             try:
                 payload = json.loads(request.body)
             except ValueError:
                 return response.text("bad request", status=400)
-            if payload.get("object") == self.object_type:
-                for entry in payload.get("entry") or []:
-                    for event in entry.get("messaging") or []:
-                        await self.handle_event(request, event, on_new_message)
+            if not isinstance(payload, dict) or payload.get("object") != self.object_type:
+                logger.info("%s: ignored a webhook for object %r", self.name(), (payload or {}).get("object"))
+                return response.text("EVENT_RECEIVED")
+            all_handled = True
+            for entry in payload.get("entry") or []:
+                for change in entry.get("changes") or []:
+                    # The App Dashboard's "Test" button sends its samples in this shape.
+                    logger.info(
+                        "%s: a %r change (entry %s; the App Dashboard's test events look like this) was "
+                        "received and not answered: visitors' messages arrive as entry.messaging",
+                        self.name(),
+                        change.get("field"),
+                        entry.get("id"),
+                    )
+                for event in entry.get("messaging") or []:
+                    all_handled &= await self.handle_event(request, event, on_new_message)
+            if not all_handled:
+                return response.text("retry later", status=503)
             return response.text("EVENT_RECEIVED")
 
-    async def handle_event(self, request: Request, event: Dict[str, Any], on_new_message: OnNewMessage) -> None:
-        sender_id = str((event.get("sender") or {}).get("id") or "")
+    async def handle_event(self, request: Request, event: Dict[str, Any], on_new_message: OnNewMessage) -> bool:
+        """One messaging event; False when it must be redelivered."""
+        sender = event.get("sender") or {}
+        sender_id = str(sender.get("id") or "")
         message = event.get("message")
         postback = event.get("postback")
-        if not sender_id or (message or {}).get("is_echo") or (message or {}).get("is_deleted"):
-            return
-        mid = (message or postback or {}).get("mid")
-        if self.already_seen(request, mid):
-            return
+        if (message or {}).get("is_echo") or (message or {}).get("is_deleted"):
+            return True
+        if not sender_id:
+            if sender.get("user_ref") and (message or postback):
+                logger.warning(
+                    "%s: a %s from a chat-plugin guest (sender.user_ref) was not answered: the connector "
+                    "answers Page-scoped ids (sender.id) only",
+                    self.name(),
+                    "message" if message else "postback",
+                )
+            return True
+        if not message and not (postback and postback.get("payload")):
+            return True  # deliveries, reads, reactions and referrals need no answer
         output = self.make_output()
-        if message:
-            text = (message.get("quick_reply") or {}).get("payload") or message.get("text") or ""
-            if not text.strip():
-                await self.unsupported(output, sender_id, _attachment_kind(message))
-                return
-            if "quick_reply" not in message:
-                text = await self.numbered_choice(request, sender_id, text)
-            await self.deliver(on_new_message, output, sender_id, text)
-        elif postback and postback.get("payload"):
-            await self.deliver(on_new_message, output, sender_id, str(postback["payload"]))
-        # Deliveries, reads, reactions and referrals need no answer.
+
+        async def handle() -> None:
+            if message:
+                quick_reply = (message.get("quick_reply") or {}).get("payload")
+                text = quick_reply or message.get("text") or ""
+                if not text.strip():
+                    await self.unsupported(output, sender_id, _attachment_kind(message))
+                    return
+                await self.deliver(request, on_new_message, output, sender_id, text, typed=not quick_reply)
+            else:
+                await self.deliver(request, on_new_message, output, sender_id, str(postback["payload"]), typed=False)
+
+        mid = (message or postback or {}).get("mid")
+        if not mid:
+            logger.info("%s: an event from %s without a message id", self.name(), masked(sender_id))
+        return await self.receive(request, mid, handle, output, sender_id)
 
 
 def _meta_settings(prefix: str, token_name: str) -> Dict[str, Setting]:

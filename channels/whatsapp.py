@@ -6,10 +6,15 @@ sorted fields, keyed with the auth token); anything else gets 403. WhatsApp mess
 Twilio have no quick replies, so buttons become numbered options ("Reply with the number"),
 and "2" is mapped back to the second button's payload. Bodies are split at 1600 characters
 (Twilio's limit). Replies go to ``{TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json``.
+
+Status callbacks (``MessageStatus``: sent, delivered, read, failed...) posted to the same URL,
+and anything sent from the clinic's own number, are not visitors' messages: they are never
+answered (a failed or undelivered reply is logged as a warning with Twilio's ErrorCode).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 from urllib.parse import parse_qs
 
@@ -19,10 +24,22 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.base import Button, OnNewMessage, Setting, ShapedOutput, SocialInput, forbidden, post_to_api
+from channels.base import (
+    Button,
+    OnNewMessage,
+    Setting,
+    ShapedOutput,
+    SocialInput,
+    forbidden,
+    masked,
+    post_to_api,
+)
+
+logger = logging.getLogger(__name__)
 
 TWILIO_API_URL = "https://api.twilio.com"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+UNDELIVERED_STATUSES = ("failed", "undelivered")
 
 
 def whatsapp_address(number: str) -> str:
@@ -43,6 +60,7 @@ class WhatsAppOutput(ShapedOutput):
         return "whatsapp"
 
     async def post_text(self, recipient_id: Text, text: Text, buttons: List[Button]) -> None:
+        self.attempted_send()
         await post_to_api(
             "whatsapp send", self.url, data={"From": self.from_number, "To": recipient_id, "Body": text}, auth=self.auth
         )
@@ -85,18 +103,54 @@ class TwilioWhatsAppInput(SocialInput):
             form = RequestParameters(parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True))
             if not signature or not validator.validate(url, form, signature):
                 return forbidden(self.name(), request, "missing or invalid X-Twilio-Signature")
-            sender_id = form.get("From") or ""
-            if sender_id and not self.already_seen(request, form.get("MessageSid")):
-                await self.handle(request, form, sender_id, on_new_message)
+            if self.is_inbound_message(form):
+                sender_id = form.get("From") or ""
+                output = self.make_output()
+                handled = await self.receive(
+                    request,
+                    form.get("MessageSid"),
+                    lambda: self.handle(request, form, sender_id, output, on_new_message),
+                    output,
+                    sender_id,
+                )
+                if not handled:
+                    return response.text("retry later", status=503)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    async def handle(self, request: Request, form: Any, sender_id: str, on_new_message: OnNewMessage) -> None:
-        output = self.make_output()
-        text = form.get("ButtonPayload") or form.get("Body") or ""
+    def is_inbound_message(self, form: Any) -> bool:
+        """True for a visitor's message; False (logged) for status callbacks and the clinic's own messages."""
+        status = form.get("MessageStatus") or ""
+        sms_status = form.get("SmsStatus") or ""
+        if status or (sms_status and sms_status != "received"):
+            status = status or sms_status
+            if status in UNDELIVERED_STATUSES:
+                logger.warning(
+                    "%s: reply %s to %s: %s (Twilio ErrorCode %s)",
+                    self.name(),
+                    form.get("MessageSid"),
+                    masked(form.get("To") or ""),
+                    status,
+                    form.get("ErrorCode") or "none",
+                )
+            else:
+                logger.debug("%s: status callback %s for %s", self.name(), status, form.get("MessageSid"))
+            return False
+        sender_id = form.get("From") or ""
+        if not sender_id:
+            return False
+        if sender_id == whatsapp_address((self.settings or {})["from_number"]):
+            logger.info("%s: ignored a message from the clinic's own number", self.name())
+            return False
+        return True
+
+    async def handle(
+        self, request: Request, form: Any, sender_id: str, output: WhatsAppOutput, on_new_message: OnNewMessage
+    ) -> None:
+        button_payload = form.get("ButtonPayload")
+        text = button_payload or form.get("Body") or ""
         if not text.strip():
-            kind = "location" if form.get("Latitude") else "media" if int(form.get("NumMedia") or 0) else "empty"
+            media = (form.get("NumMedia") or "0").strip()
+            kind = "location" if form.get("Latitude") else "media" if media.isdigit() and int(media) else "empty"
             await self.unsupported(output, sender_id, kind)
             return
-        if not form.get("ButtonPayload"):
-            text = await self.numbered_choice(request, sender_id, text)
-        await self.deliver(on_new_message, output, sender_id, text)
+        await self.deliver(request, on_new_message, output, sender_id, text, typed=not button_payload)

@@ -2,74 +2,60 @@
 project's connectors (channels/), enabled by environment variables (channel_stack).
 
 Each test posts what the platform posts (text, quick reply / postback / button, a sticker or a
-location), signed the platform's way or forged, and reads the replies from the capture server
-that stands in for the platform's API. The tracker store must record the channel.
+location, a Telegram group message or service message, a Twilio status callback, the App
+Dashboard's test event), signed the platform's way or forged, and reads the replies from the
+capture server that stands in for the platform's API. The tracker store must record the
+channel, and nothing said in a Telegram group may reach it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import urllib.parse
 import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
-from channel_support import SECRETS, Captured, ChannelStack, http, meta_headers, twilio_signature
-from clinic_fixture import TEST_CLINIC_NAME
+from channel_support import (
+    GREETING,
+    META,
+    SECRETS,
+    TELEGRAM_BOT,
+    TEXT_LENGTH,
+    ChannelStack,
+    http,
+    meta_event,
+    meta_headers,
+    meta_post,
+    meta_sent,
+    new_id,
+    telegram_calls,
+    telegram_post,
+    telegram_update,
+    twilio_form,
+    twilio_post,
+    whatsapp_sent,
+)
+from clinic_fixture import clinic_data
 
-GREETING = f"virtual assistant of {TEST_CLINIC_NAME}"
 WHAT_IS = "Epidermal Collagen Therapy"
 TEXT_ONLY = "I can only read text messages"
+URGENT_LINE = clinic_data()["clinic"]["urgent_line"]
 
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().int % 10**15:015d}"
+def wait_for_log(stack: ChannelStack, text: str, timeout: float = 10.0) -> bool:
+    """True once Rasa's log has the line (log records reach the file a moment after the reply)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in stack.rasa_log():
+            return True
+        time.sleep(0.2)
+    return False
 
 
 # --- Meta: Messenger and Instagram --------------------------------------------------------
-
-META = {
-    "messenger": ("page", "FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN", 2000),
-    "instagram": ("instagram", "INSTAGRAM_APP_SECRET", "INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_VERIFY_TOKEN", 1000),
-}
-
-
-def meta_event(channel: str, sender: str, **event: Any) -> Dict[str, Any]:
-    page_id = "17841400000000001" if channel == "instagram" else "106000000000001"
-    now = int(time.time() * 1000)
-    return {
-        "object": META[channel][0],
-        "entry": [
-            {
-                "id": page_id,
-                "time": now,
-                "messaging": [{"sender": {"id": sender}, "recipient": {"id": page_id}, "timestamp": now, **event}],
-            }
-        ],
-    }
-
-
-def meta_post(stack: ChannelStack, channel: str, payload: Dict[str, Any], sign: str = "sha256") -> int:
-    body = json.dumps(payload).encode()
-    secret = SECRETS[META[channel][1]]
-    headers = {"Content-Type": "application/json"}
-    if sign in ("sha256", "sha1"):
-        headers.update(meta_headers(secret, body, legacy=sign == "sha1"))
-    elif sign == "forged":
-        headers.update(meta_headers("not-the-app-secret", body))
-    status, _ = http("POST", stack.webhook(channel), body, headers)
-    return status
-
-
-def meta_sent(stack: ChannelStack, since: int, sender: str) -> List[Dict[str, Any]]:
-    """The messages the connector sent to this sender through the Send API."""
-    sent = []
-    for request in stack.outbound("/graph/me/messages", since):
-        body = request.json()
-        if body["recipient"]["id"] == sender:
-            sent.append({**body["message"], "_token": request.query["access_token"][0]})
-    return sent
 
 
 @pytest.mark.parametrize("channel", ["messenger", "instagram"])
@@ -83,7 +69,7 @@ def test_meta_text_gets_the_answer_with_quick_replies(channel_stack, channel):
     quick = sent[-1]["quick_replies"]
     assert 1 <= len(quick) <= 13
     assert all(q["content_type"] == "text" and len(q["title"]) <= 20 and q["payload"] for q in quick)
-    assert all(len(m["text"]) <= META[channel][4] for m in sent)
+    assert all(TEXT_LENGTH[channel](m["text"]) <= META[channel][4] for m in sent)
     events = channel_stack.user_events(sender)
     assert [e["text"] for e in events] == ["what is micro-needling?"]
     assert events[0]["input_channel"] == channel
@@ -165,11 +151,13 @@ def test_meta_signature_from_the_other_app_is_refused(channel_stack):
     assert channel_stack.user_events(sender) == []
 
 
-def test_meta_legacy_sha1_signature_is_accepted(channel_stack):
+def test_meta_legacy_sha1_signature_alone_is_refused(channel_stack):
+    """Meta signs every event with X-Hub-Signature-256; a SHA-1 X-Hub-Signature alone is not enough."""
     sender, mark = new_id("7"), channel_stack.mark()
     event = meta_event("messenger", sender, message={"mid": f"m_{uuid.uuid4().hex}", "text": "hello"})
-    assert meta_post(channel_stack, "messenger", event, sign="sha1") == 200
-    assert GREETING in meta_sent(channel_stack, mark, sender)[0]["text"]
+    assert meta_post(channel_stack, "messenger", event, sign="sha1") == 403
+    assert meta_sent(channel_stack, mark, sender) == []
+    assert channel_stack.user_events(sender) == []
 
 
 def test_meta_echoes_and_other_objects_are_ignored(channel_stack):
@@ -192,6 +180,69 @@ def test_meta_redelivered_message_is_answered_once(channel_stack):
     assert len(meta_sent(channel_stack, mark, sender)) == 1  # one greeting, not two
 
 
+def quick_reply_hash(payload: str) -> str:
+    """How a payload over Meta's 1,000 characters travels: "h:" and 16 hex digits of its SHA-256."""
+    return "h:" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def test_meta_hashed_quick_reply_is_looked_up_in_the_conversation(channel_stack):
+    sender = new_id("7")
+    ask = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": "what is micro-needling?"}}
+    assert meta_post(channel_stack, "messenger", meta_event("messenger", sender, **ask)) == 200
+    payload = meta_sent(channel_stack, 0, sender)[-1]["quick_replies"][0]["payload"]
+    tap = {
+        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "…", "quick_reply": {"payload": quick_reply_hash(payload)}}
+    }
+    assert meta_post(channel_stack, "messenger", meta_event("messenger", sender, **tap)) == 200
+    assert channel_stack.user_events(sender)[-1]["text"] == payload
+
+    # A hash found nowhere in the conversation reaches no one: the visitor is asked to type.
+    mark = channel_stack.mark()
+    stale = {
+        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "Book", "quick_reply": {"payload": "h:0123456789abcdef"}}
+    }
+    assert meta_post(channel_stack, "messenger", meta_event("messenger", sender, **stale)) == 200
+    (notice,) = meta_sent(channel_stack, mark, sender)
+    assert "button has expired" in notice["text"]
+    assert len(channel_stack.user_events(sender)) == 2
+
+
+def test_meta_dashboard_test_event_and_chat_plugin_guest_are_logged_not_answered(channel_stack):
+    mark = channel_stack.mark()
+    # The App Dashboard's "Test" button: the sample in entry.changes, with Meta's sample ids.
+    sample = {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": "0",
+                "time": int(time.time()),
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "sender": {"id": "12334"},
+                            "recipient": {"id": "23245"},
+                            "timestamp": "1527459824",
+                            "message": {"mid": "random_mid", "text": "random_text"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    assert meta_post(channel_stack, "instagram", sample) == 200
+    # A postback from the website's chat plugin: the guest has a user_ref, not a Page-scoped id.
+    guest = meta_event(
+        "messenger", "unused", postback={"mid": f"m_{uuid.uuid4().hex}", "title": "Hi", "payload": "/greet"}
+    )
+    guest["entry"][0]["messaging"][0]["sender"] = {"user_ref": "4f1a-guest-ref"}
+    assert meta_post(channel_stack, "messenger", guest) == 200
+    assert channel_stack.outbound("/graph", mark) == []
+    assert channel_stack.user_events("12334") == [] and channel_stack.user_events("4f1a-guest-ref") == []
+    assert wait_for_log(channel_stack, "instagram: a 'messages' change (entry 0; the App Dashboard's test events")
+    assert wait_for_log(channel_stack, "messenger: a postback from a chat-plugin guest (sender.user_ref)")
+
+
 @pytest.mark.parametrize("channel", ["messenger", "instagram"])
 def test_meta_subscription_check(channel_stack, channel):
     verify = SECRETS[META[channel][3]]
@@ -201,48 +252,13 @@ def test_meta_subscription_check(channel_stack, channel):
     assert http("GET", f"{channel_stack.webhook(channel)}?{wrong}")[0] == 403
 
 
+@pytest.mark.parametrize("token", ["vérifié", "токен-🙂"], ids=["latin", "cyrillic-emoji"])
+def test_meta_subscription_check_with_a_non_ascii_token_is_refused_not_an_error(channel_stack, token):
+    query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1"})
+    assert http("GET", f"{channel_stack.webhook('messenger')}?{query}") == (403, "forbidden")
+
+
 # --- WhatsApp through Twilio --------------------------------------------------------------
-
-
-def twilio_form(sender: str, **fields: str) -> Dict[str, str]:
-    form = {
-        "SmsMessageSid": f"SM{uuid.uuid4().hex}",
-        "NumMedia": "0",
-        "ProfileName": "Test Visitor",
-        "SmsSid": "",
-        "WaId": sender.split("+")[-1],
-        "SmsStatus": "received",
-        "Body": "",
-        "To": "whatsapp:" + SECRETS["TWILIO_WHATSAPP_NUMBER"],
-        "NumSegments": "1",
-        "MessageSid": "",
-        "AccountSid": SECRETS["TWILIO_ACCOUNT_SID"],
-        "From": sender,
-        "ApiVersion": "2010-04-01",
-    }
-    form["MessageSid"] = form["SmsSid"] = form["SmsMessageSid"]
-    form.update(fields)
-    return form
-
-
-def twilio_post(stack: ChannelStack, form: Dict[str, str], signature: str = "valid") -> int:
-    url = stack.webhook("whatsapp")
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if signature == "valid":
-        headers["X-Twilio-Signature"] = twilio_signature(SECRETS["TWILIO_AUTH_TOKEN"], url, form)
-    elif signature == "forged":
-        headers["X-Twilio-Signature"] = twilio_signature("not-the-auth-token", url, form)
-    elif signature == "other-url":
-        headers["X-Twilio-Signature"] = twilio_signature(SECRETS["TWILIO_AUTH_TOKEN"], url + "?x=1", form)
-    status, body = http("POST", url, urllib.parse.urlencode(form).encode(), headers)
-    if status == 200:
-        assert "<Response></Response>" in body
-    return status
-
-
-def whatsapp_sent(stack: ChannelStack, since: int, sender: str) -> List[Captured]:
-    path = f"/twilio/2010-04-01/Accounts/{SECRETS['TWILIO_ACCOUNT_SID']}/Messages.json"
-    return [r for r in stack.outbound(path, since) if r.form()["To"] == sender]
 
 
 def test_whatsapp_buttons_become_numbered_options_and_a_number_picks_one(channel_stack):
@@ -289,6 +305,51 @@ def test_whatsapp_location_gets_a_text_only_notice(channel_stack):
     assert channel_stack.user_events(sender) == []
 
 
+def twilio_status_callback(visitor: str, status: str, **fields: str) -> Dict[str, str]:
+    """What Twilio posts about a reply the clinic sent (MessageStatus), as its docs describe it."""
+    sid = f"SM{uuid.uuid4().hex}"
+    form = {
+        "ChannelPrefix": "whatsapp",
+        "ApiVersion": "2010-04-01",
+        "MessageStatus": status,
+        "SmsSid": sid,
+        "SmsStatus": status,
+        "ChannelInstallSid": "XE" + "0" * 32,
+        "To": visitor,
+        "From": "whatsapp:" + SECRETS["TWILIO_WHATSAPP_NUMBER"],
+        "MessageSid": sid,
+        "AccountSid": SECRETS["TWILIO_ACCOUNT_SID"],
+        "ChannelToAddress": visitor.split(":")[-1],
+    }
+    form.update(fields)
+    return form
+
+
+def test_whatsapp_status_callbacks_are_not_answered(channel_stack):
+    visitor = f"whatsapp:+4477005{uuid.uuid4().int % 10**5:05d}"
+    clinic = "whatsapp:" + SECRETS["TWILIO_WHATSAPP_NUMBER"]
+    mark = channel_stack.mark()
+    callbacks = [
+        twilio_status_callback(visitor, "sent"),
+        twilio_status_callback(visitor, "delivered", EventType="DELIVERED"),
+        twilio_status_callback(visitor, "read", EventType="READ"),
+        twilio_status_callback(visitor, "failed", ErrorCode="63016"),
+    ]
+    for form in callbacks:
+        assert twilio_post(channel_stack, form) == 200
+    assert channel_stack.outbound("/twilio", mark) == []  # no "text only" notice to anyone
+    assert channel_stack.user_events(visitor) == [] and channel_stack.user_events(clinic) == []
+    assert wait_for_log(channel_stack, ": failed (Twilio ErrorCode 63016)")
+
+
+def test_whatsapp_message_from_the_clinics_own_number_is_not_answered(channel_stack):
+    clinic = "whatsapp:" + SECRETS["TWILIO_WHATSAPP_NUMBER"]
+    mark = channel_stack.mark()
+    assert twilio_post(channel_stack, twilio_form(clinic, Body="hi")) == 200
+    assert channel_stack.outbound("/twilio", mark) == []
+    assert channel_stack.user_events(clinic) == []
+
+
 @pytest.mark.parametrize("signature", ["none", "forged", "other-url"])
 def test_whatsapp_unsigned_or_forged_is_refused(channel_stack, signature):
     sender = f"whatsapp:+4477006{uuid.uuid4().int % 10**5:05d}"
@@ -299,26 +360,6 @@ def test_whatsapp_unsigned_or_forged_is_refused(channel_stack, signature):
 
 
 # --- Telegram -----------------------------------------------------------------------------
-
-
-def telegram_update(chat_id: int, **content: Any) -> Dict[str, Any]:
-    user = {"id": chat_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
-    message = {
-        "message_id": 1,
-        "from": user,
-        "chat": {"id": chat_id, "first_name": "Test", "type": "private"},
-        "date": int(time.time()),
-    }
-    return {"update_id": uuid.uuid4().int % 10**9, "message": {**message, **content}}
-
-
-def telegram_post(stack: ChannelStack, update: Dict[str, Any], secret: str = SECRETS["TELEGRAM_WEBHOOK_SECRET"]) -> int:
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-    return stack.post_json("telegram", update, headers)[0]
-
-
-def telegram_calls(stack: ChannelStack, since: int, method: str) -> List[Dict[str, Any]]:
-    return [r.json() for r in stack.outbound(f"/telegram/bot{SECRETS['TELEGRAM_BOT_TOKEN']}/{method}", since)]
 
 
 def test_telegram_text_then_inline_button(channel_stack):
@@ -398,3 +439,156 @@ def test_telegram_without_the_secret_token_is_refused(channel_stack, secret):
     assert telegram_post(channel_stack, telegram_update(chat_id, text="hi"), secret=secret) == 403
     assert telegram_calls(channel_stack, mark, "sendMessage") == []
     assert channel_stack.user_events(str(chat_id)) == []
+
+
+# --- Telegram groups: only addressed, only an invitation, nothing stored ---------------------------
+
+GROUP = {"id": -1001234567890, "title": "Glow skincare friends", "type": "supergroup"}
+BOT_NAME = TELEGRAM_BOT["username"]
+PRIVATE_LINK = f"https://t.me/{BOT_NAME}?start=group"
+
+
+def telegram_member(first_name: str) -> Dict[str, Any]:
+    return {"id": uuid.uuid4().int % 10**9, "is_bot": False, "first_name": first_name, "language_code": "en"}
+
+
+def group_update(
+    person: Dict[str, Any], text: Optional[str] = None, mention: str = "", **content: Any
+) -> Dict[str, Any]:
+    """A supergroup message as Telegram sends it; ``mention`` is the part of ``text`` that is a
+    mention or a command (entity offsets in UTF-16 code units)."""
+    message: Dict[str, Any] = {
+        "message_id": uuid.uuid4().int % 10**6,
+        "from": person,
+        "chat": GROUP,
+        "date": int(time.time()),
+        **content,
+    }
+    if text is not None:
+        message["text"] = text
+        if mention:
+            start = len(text[: text.index(mention)].encode("utf-16-le")) // 2
+            kind = "bot_command" if mention.startswith("/") else "mention"
+            message["entities"] = [{"offset": start, "length": len(mention.encode("utf-16-le")) // 2, "type": kind}]
+    return {"update_id": uuid.uuid4().int % 10**9, "message": message}
+
+
+def sent_to(stack: ChannelStack, since: int, chat_id: Any) -> List[Dict[str, Any]]:
+    return [m for m in telegram_calls(stack, since, "sendMessage") if str(m["chat_id"]) == str(chat_id)]
+
+
+def assert_nothing_stored(stack: ChannelStack, *people: Dict[str, Any]) -> None:
+    assert stack.user_events(str(GROUP["id"])) == []
+    for person in people:
+        assert stack.user_events(str(person["id"])) == []
+
+
+def test_telegram_group_chatter_is_ignored(channel_stack):
+    ann = telegram_member("Ann")
+    mark = channel_stack.mark()
+    update = group_update(ann, "has anyone here had microneedling? my face is still red after 3 days")
+    assert telegram_post(channel_stack, update) == 200
+    assert telegram_calls(channel_stack, mark, "sendMessage") == []
+    assert_nothing_stored(channel_stack, ann)
+
+
+def test_telegram_group_mention_gets_an_invitation_not_an_answer(channel_stack):
+    """A personal medical question in public: the bot invites Ann to a private chat and says nothing more."""
+    ann = telegram_member("Ann")
+    mark = channel_stack.mark()
+    text = f"🙂 @{BOT_NAME} my lips are swelling after the treatment, what should I take?"
+    update = group_update(ann, text, mention=f"@{BOT_NAME}")
+    assert telegram_post(channel_stack, update) == 200
+    (invitation,) = sent_to(channel_stack, mark, GROUP["id"])
+    assert invitation["text"].startswith("Hi Ann!") and "private chat" in invitation["text"]
+    assert PRIVATE_LINK in invitation["text"] and URGENT_LINE in invitation["text"]
+    assert invitation["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert invitation["reply_markup"] == {"inline_keyboard": [[{"text": "Chat privately", "url": PRIVATE_LINK}]]}
+    assert "swelling" not in invitation["text"] and "⚠️" not in invitation["text"]  # no answer in public
+    assert telegram_calls(channel_stack, mark, "sendMessage") == [invitation]
+    assert_nothing_stored(channel_stack, ann)
+
+
+@pytest.mark.parametrize(
+    "text, command, invited",
+    [
+        ("/help", "/help", True),
+        (f"/start@{BOT_NAME}", f"/start@{BOT_NAME}", True),
+        ("/help@OtherBot", "/help@OtherBot", False),
+    ],
+    ids=["bare-command", "command-for-this-bot", "command-for-another-bot"],
+)
+def test_telegram_group_command(channel_stack, text, command, invited):
+    bob = telegram_member("Bob")
+    mark = channel_stack.mark()
+    assert telegram_post(channel_stack, group_update(bob, text, mention=command)) == 200
+    sent = sent_to(channel_stack, mark, GROUP["id"])
+    assert [PRIVATE_LINK in m["text"] for m in sent] == ([True] if invited else [])
+    assert_nothing_stored(channel_stack, bob)
+
+
+def test_telegram_group_members_never_share_a_conversation(channel_stack):
+    """Two members address the bot in one group; each then talks to it privately, apart."""
+    ann, bob = telegram_member("Ann"), telegram_member("Bob")
+    for person in (ann, bob):
+        update = group_update(person, f"@{BOT_NAME} how much is a session?", mention=f"@{BOT_NAME}")
+        assert telegram_post(channel_stack, update) == 200
+    assert_nothing_stored(channel_stack, ann, bob)
+    # The invitation's link opens the private chat with "/start group" (chat id = the person's id).
+    for person in (ann, bob):
+        mark = channel_stack.mark()
+        private = telegram_update(person["id"], text="/start group")
+        private["message"]["from"] = person
+        assert telegram_post(channel_stack, private) == 200
+        assert any(GREETING in m["text"] for m in sent_to(channel_stack, mark, person["id"]))
+        assert [e["text"] for e in channel_stack.user_events(str(person["id"]))] == ["/greet"]
+    assert channel_stack.user_events(str(GROUP["id"])) == []
+
+
+@pytest.mark.parametrize(
+    "chat, content",
+    [
+        (
+            "group",
+            {"new_chat_members": [TELEGRAM_BOT], "new_chat_member": TELEGRAM_BOT, "new_chat_participant": TELEGRAM_BOT},
+        ),
+        ("group", {"new_chat_members": [{"id": 777, "is_bot": False, "first_name": "Cleo"}]}),
+        ("group", {"left_chat_member": {"id": 778, "is_bot": False, "first_name": "Dan"}}),
+        ("group", {"new_chat_title": "Glow friends"}),
+        ("private", {"pinned_message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}}}),
+        ("private", {"write_access_allowed": {"from_request": True}}),
+    ],
+    ids=["bot-added", "member-joined", "member-left", "title-changed", "private-pin", "private-write-access"],
+)
+def test_telegram_service_messages_are_ignored(channel_stack, chat, content):
+    person = telegram_member("Eve")
+    mark = channel_stack.mark()
+    if chat == "group":
+        update = group_update(person, **content)
+    else:
+        update = telegram_update(person["id"], **content)
+    assert telegram_post(channel_stack, update) == 200
+    assert telegram_calls(channel_stack, mark, "sendMessage") == []  # no "text only" notice
+    assert_nothing_stored(channel_stack, person)
+
+
+def test_telegram_button_tapped_in_a_group_is_not_delivered(channel_stack):
+    """An inline button on an old message in a group: the tap is answered with a pointer to the private chat."""
+    fay = telegram_member("Fay")
+    mark = channel_stack.mark()
+    query = {
+        "update_id": uuid.uuid4().int % 10**9,
+        "callback_query": {
+            "id": "9182736455463728",
+            "from": fay,
+            "message": {"message_id": 4, "chat": GROUP, "date": int(time.time()), "text": "..."},
+            "chat_instance": "-77",
+            "data": "/ask_medical_question",
+        },
+    }
+    assert telegram_post(channel_stack, query) == 200
+    (answer,) = telegram_calls(channel_stack, mark, "answerCallbackQuery")
+    assert answer["callback_query_id"] == "9182736455463728" and answer["url"] == PRIVATE_LINK
+    assert "private chat" in answer["text"]
+    assert telegram_calls(channel_stack, mark, "sendMessage") == []
+    assert_nothing_stored(channel_stack, fay)
