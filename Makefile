@@ -16,12 +16,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup widget browser train run test test-data test-stories test-py bench validate lint clean peer-baseline
+.PHONY: help setup widget browser train run test test-data test-stories test-py bench bench-console validate lint clean peer-baseline
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
 	@echo "make test   set up, train if needed, run every test"
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
+	@echo "make bench-console  benchmark the staff console's conversation index (100k conversations)"
 	@echo "make peer-baseline  rasa init's default pipeline trained on our data, beside ours (~15 min)"
 	@echo "make clean  remove the venv, models and var/"
 
@@ -84,6 +85,9 @@ test: lint validate test-stories test-py
 
 bench: train
 	$(PY) -m ops.bench
+
+bench-console: setup
+	$(PY) -m ops.bench_console
 
 # Not part of `make test`: trains Rasa's default pipeline on this project's data (~15 min).
 peer-baseline: train
