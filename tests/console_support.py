@@ -77,6 +77,8 @@ class ConsoleWorld:
     passwords: Dict[str, str]
     conversations: Dict[str, str]  # scenario name -> sender id
     console_service: Any = None
+    clinic_file: Optional[Path] = None  # the console's clinic file (its time zone differs on purpose)
+    tracker_url: str = ""
 
     def username(self, name: str) -> str:
         return self.accounts[name].username
@@ -86,7 +88,7 @@ class ConsoleWorld:
         username = self.username(name)
         reply = client.sign_in(username, self.passwords[username])
         assert reply.status_code == 303, f"sign-in of {username} failed: {reply.status_code} {reply.text[:300]}"
-        client.page(reply.headers["location"])
+        client.page("/conversations")  # also picks up the CSRF token of the session
         return client
 
 
@@ -104,27 +106,40 @@ def _say(servers, sender: str, message: str) -> str:
 
 
 async def _socketio_conversation(rasa_url: str, session_id: str, messages: List[str]) -> List[str]:
-    """A website visitor: the widget's socket.io protocol (session_request, user_uttered)."""
-    import socketio
+    """A website visitor, speaking the widget's protocol to Rasa's socket.io channel over a
+    WebSocket (Engine.IO 4 framing: "40" connects, "42[event, data]" emits, "2"/"3" ping/pong):
+    session_request, then each message as user_uttered, waiting for the bot_uttered replies."""
+    import websockets
 
+    url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
     replies: List[str] = []
-    client = socketio.AsyncClient(reconnection=False)
-    received = asyncio.Event()
+    async with websockets.connect(url) as socket:
 
-    @client.on("bot_uttered")
-    async def _bot(data):
-        replies.append(data.get("text", ""))
-        received.set()
+        async def receive(timeout: float) -> Optional[list]:
+            while True:
+                frame = await asyncio.wait_for(socket.recv(), timeout)
+                if frame == "2":
+                    await socket.send("3")
+                elif frame.startswith("42"):
+                    return json.loads(frame[2:])
 
-    await client.connect(rasa_url, transports=["websocket"], socketio_path="/socket.io")
-    await client.emit("session_request", {"session_id": session_id})
-    await asyncio.sleep(0.5)
-    for message in messages:
-        received.clear()
-        await client.emit("user_uttered", {"message": message, "session_id": session_id})
-        await asyncio.wait_for(received.wait(), 60)
-        await asyncio.sleep(1.0)  # the rest of the turn's messages
-    await client.disconnect()
+        assert (await socket.recv()).startswith("0")  # Engine.IO open
+        await socket.send("40")
+        assert (await socket.recv()).startswith("40")  # Socket.IO namespace connected
+        await socket.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
+        for message in messages:
+            await socket.send("42" + json.dumps(["user_uttered", {"message": message, "session_id": session_id}]))
+            event = await receive(60)
+            while event[0] != "bot_uttered":
+                event = await receive(60)
+            replies.append(event[1].get("text", ""))
+            try:  # the rest of the turn's messages
+                while True:
+                    event = await receive(1.5)
+                    if event[0] == "bot_uttered":
+                        replies.append(event[1].get("text", ""))
+            except asyncio.TimeoutError:
+                pass
     return replies
 
 

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 from console_support import ConsoleClient, ConsoleWorld, drive_conversations, postgres_stack
 
 from clinic.db import Database
@@ -24,6 +25,20 @@ PASSWORDS = {
     "nurse": "correct horse battery nurse",
     "doctor": "correct horse battery doctor",
 }
+
+
+# The console shows times in the clinic's time zone. The test clinic is in London, which is
+# UTC for half the year; the console's copy of the clinic file says Kolkata (UTC+5:30, no
+# daylight saving), so a time shown in UTC could never pass for clinic time.
+CONSOLE_TZ = "Asia/Kolkata"
+
+
+def _console_clinic_file(work: Path, clinic_file: Path) -> Path:
+    data = yaml.safe_load(clinic_file.read_text(encoding="utf-8"))
+    data["clinic"]["timezone"] = CONSOLE_TZ
+    path = work / "console-clinic.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _start_console(work: Path, database_url: str, tracker_url: str, clinic_file: Path) -> Stack:
@@ -59,7 +74,8 @@ def console_world(request, tmp_path_factory):
             username = f"{name}-{suffix}"
             accounts[name] = create_account(db, username, name.title(), role, PASSWORDS[name])
         conversations = drive_conversations(servers, suffix)
-        console = _start_console(work, servers.database_url, tracker_url, servers.clinic_file)
+        console_clinic_file = _console_clinic_file(work, servers.clinic_file)
+        console = _start_console(work, servers.database_url, tracker_url, console_clinic_file)
         with console:
             url = console.services[0].public_url
             yield ConsoleWorld(
@@ -71,6 +87,8 @@ def console_world(request, tmp_path_factory):
                 passwords={accounts[name].username: PASSWORDS[name] for name in accounts},
                 conversations=conversations,
                 console_service=console.services[0],
+                clinic_file=console_clinic_file,
+                tracker_url=tracker_url,
             )
         db.dispose()
     finally:
