@@ -19,7 +19,7 @@ from clinic_fixture import clinic_data, event_data, write_clinic_file  # noqa: E
 from ops.paths import MODEL  # noqa: E402
 from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints  # noqa: E402
 
-pytest_plugins = ["db_fixtures"]  # the clinic database on SQLite and PostgreSQL
+pytest_plugins = ["db_fixtures", "browser_support"]  # databases on SQLite and PostgreSQL; chromium
 
 
 @pytest.fixture(scope="session")

@@ -8,51 +8,13 @@ machine; anything else is blocked and fails the test. A screenshot is saved unde
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import urllib.parse
-from pathlib import Path
-from typing import List
 
-import pytest
+from browser_support import ARTIFACTS, is_local, watched_context
 from clinic_fixture import TEST_CLINIC_NAME
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "var" / "artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 REPLY_TIMEOUT_MS = 30_000
-
-
-def is_local(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
-        return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def bot_messages(page: Page) -> int:
@@ -74,32 +36,8 @@ def session_id(page: Page) -> str:
 
 
 def test_a_visitor_chats_clicks_a_button_follows_a_link_and_reloads(channel_stack, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    outside: List[str] = []
-    seen: List[str] = []
-    problems: List[str] = []
-
-    def guard(route) -> None:
-        # Nothing leaves the machine: third-party requests are recorded and blocked.
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context, watch = watched_context(browser)
     page = context.new_page()
-    page.on("request", lambda request: seen.append(request.url))
-    page.on("websocket", lambda socket: seen.append(socket.url))
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if message.type == "error" or "Content Security Policy" in message.text
-            else None
-        ),
-    )
     try:
         page.goto(f"{channel_stack.web_url}/")
         expect(page.locator("h1")).to_have_text(TEST_CLINIC_NAME)
@@ -161,10 +99,10 @@ def test_a_visitor_chats_clicks_a_button_follows_a_link_and_reloads(channel_stac
     assert any(text.startswith("/") and text != "/greet" for text in texts), "the button's payload was not sent"
     assert {event["input_channel"] for event in events} == {"socketio"}
 
-    assert not outside, f"requests to other hosts: {outside}"
-    assert all(is_local(url) for url in seen)
-    assert any(url.startswith("ws://127.0.0.1") for url in seen), "the widget did not use a websocket"
+    assert not watch.outside, f"requests to other hosts: {watch.outside}"
+    assert all(is_local(url) for url in watch.seen)
+    assert any(url.startswith("ws://127.0.0.1") for url in watch.seen), "the widget did not use a websocket"
     # Rasa runs several workers: long-polling requests could reach different ones, so the
     # widget must talk over its WebSocket alone.
-    assert not [url for url in seen if "transport=polling" in url], "the widget fell back to long-polling"
-    assert not problems, problems
+    assert not [url for url in watch.seen if "transport=polling" in url], "the widget fell back to long-polling"
+    assert not watch.problems, watch.problems
