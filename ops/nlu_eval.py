@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -161,6 +162,15 @@ def evaluate(model: Path = MODEL, holdout: Path = HOLDOUT) -> Report:
     return score([(text, gold, pred) for (text, gold), pred in zip(examples, predictions, strict=True)])
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa logs every parse at debug level with the message text (structlog, unconfigured outside
+    Rasa's CLI, prints all levels): keep those lines out of a report, above all a text-free one."""
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL)
@@ -177,6 +187,7 @@ def main(argv: List[str] | None = None) -> int:
     path = SETS[args.set] if args.set else (args.holdout or HOLDOUT)
     if not path.is_file():
         parser.error(f"no evaluation set at {path}")
+    quiet_rasa_logs()
     report = evaluate(args.model, path)
     print(report.summary())
     if args.no_texts:
