@@ -11,7 +11,7 @@
 - A password reset by an admin must be replaced before anything else is shown.
 - Response headers: a strict Content-Security-Policy (this site's own scripts and styles only,
   no inline code, no third-party request), no caching of pages that show health information,
-  no framing, no MIME sniffing, no referrer.
+  no framing, no MIME sniffing, no referrer to other sites.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on the
+    # console's own form posts, which the cross-site check must refuse.
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",

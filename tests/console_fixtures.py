@@ -1,4 +1,4 @@
-"""The staff console under test: a real console process reading a real Rasa stack's stores.
+"""Fixtures of the staff console's tests (tests/console/): a real console process reading a real Rasa stack's stores.
 
 Per backend (SQLite, PostgreSQL) the console runs against the tracker store and clinic
 database of a Rasa server + action server that real conversations were driven through (REST,
