@@ -69,9 +69,12 @@ def clinic_config(request: Request) -> ClinicConfig:
 
 
 def viewer_contact_view(request: Request, assignees: tuple = ()) -> ContactView:
-    """Contact details in full for admins and for the assignee of a ticket concerned."""
+    """Contact details in full for admins and for the assignee of a ticket concerned; the
+    clinic's own numbers and address, which the assistant gives out, are never masked."""
     user = current_session(request).user
-    return contact_view(user.is_admin, user.username, tuple(a for a in assignees if a))
+    details = clinic_config(request).clinic
+    own = (details.phone, details.email, details.urgent_line, details.emergency_number)
+    return contact_view(user.is_admin, user.username, tuple(a for a in assignees if a), keep=own)
 
 
 def field(request: Request, name: str, default: str = "") -> str:

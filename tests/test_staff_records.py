@@ -34,6 +34,13 @@ def test_masking_hides_contact_details_but_keeps_the_text_readable():
     assert "3 sessions on 25/11/2026" in masked and masked.startswith("call me on ")
     assert contact_view(True, "admin").full and not contact_view(False, "nurse").full
     assert contact_view(False, "nurse", ("nurse",)).full and not contact_view(False, "", ("",)).full
+    # The clinic's own numbers and address, which the assistant gives out, stay readable.
+    clinic_own = contact_view(False, "nurse", keep=("+44 20 7946 0911", "Desk@Clinic.example"))
+    reply = "Call +44 (0)20 7946 0911 or desk@clinic.example; we have you as jo@example.com, 07700 900123"
+    assert (
+        clinic_own.text(reply)
+        == "Call +44 (0)20 7946 0911 or desk@clinic.example; we have you as j•••@e•••.com, ••••••••123"
+    )
 
 
 def test_queue_puts_urgent_first_then_the_oldest_and_flags_overdue_tickets(db, clinic_config):

@@ -26,7 +26,6 @@ from console.web import (
     actor,
     blocking,
     clinic_config,
-    current_session,
     field,
     redirect,
     render,
@@ -81,7 +80,7 @@ async def list_conversations(request: Request):
         AuditAction.VIEW_CONVERSATIONS,
         detail={"filters": {k: mask_text(v) for k, v in filters.items()}, "page": query.page if query else None},
     )
-    masked = not current_session(request).user.is_admin
+    view = viewer_contact_view(request)
     rows = page.rows if page else []
     return render(
         request,
@@ -90,9 +89,7 @@ async def list_conversations(request: Request):
         error=error,
         page=page,
         rows=rows,
-        first_messages={
-            r.sender_id: mask_text(r.first_visitor_message) if masked else r.first_visitor_message for r in rows
-        },
+        first_messages={row.sender_id: view.text(row.first_visitor_message) for row in rows},
         values=values,
         tags=tags,
         choices=_filter_choices(seen_intents, seen_channels),

@@ -225,6 +225,9 @@ def test_contact_details_in_messages_are_masked_for_staff(indexed, nurse, admin)
     assert "•••123" in nurse.page(f"/conversations/{key}")
     assert "07700 900123" in admin.page(f"/conversations/{key}")
     assert "07700 900123" not in nurse.page("/conversations?" + urlencode({"q": "prices"}))
+    # The clinic's own urgent line, which the assistant gave out, is not masked.
+    urgent = nurse.page(f"/conversations/{conversation_key(indexed.conversations['urgent'])}")
+    assert "+44 20 7946 0911" in urgent and "+447700900789" not in urgent
 
 
 def test_viewing_a_transcript_and_the_list_is_audited(indexed, nurse):
