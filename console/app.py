@@ -96,18 +96,11 @@ def create_app(settings: ConsoleSettings, name: str = "clinic_console") -> Sanic
     async def home(_: Request):
         return response.redirect("/conversations", status=303)
 
-    @app.exception(ClinicDatabaseError)
-    async def database_unavailable(request: Request, error: ClinicDatabaseError):
-        logger.error("Clinic database error on %s: %s", request.path, error)
-        message = "The clinic database is not answering right now. Please try again in a minute."
-        if is_api(request):
-            return response.json({"error": "unavailable", "message": message}, status=503)
-        return render(request, "error.html", status=503, title="Temporarily unavailable", message=message)
-
-    @app.exception(TrackerStoreError)
-    async def tracker_unavailable(request: Request, error: TrackerStoreError):
-        logger.error("Tracker store error on %s: %s", request.path, error)
-        message = "Rasa's conversation store is not answering right now. Please try again in a minute."
+    @app.exception(ClinicDatabaseError, TrackerStoreError)
+    async def store_unavailable(request: Request, error: Exception):
+        logger.error("%s on %s: %s", type(error).__name__, request.path, error)
+        store = "Rasa's conversation store" if isinstance(error, TrackerStoreError) else "The clinic database"
+        message = f"{store} is not answering right now. Please try again in a minute."
         if is_api(request):
             return response.json({"error": "unavailable", "message": message}, status=503)
         return render(request, "error.html", status=503, title="Temporarily unavailable", message=message)
