@@ -1,8 +1,12 @@
 """The full-text index of conversations: one document per conversation, per backend.
 
-SQLite keeps it in an FTS5 virtual table (rowid = the conversation's summary id); PostgreSQL
-in a ``tsvector`` column with a GIN index (``simple`` configuration: no stemming and no stop
-words, so both backends find the same things). Both are created by migration 0003.
+SQLite keeps it in an FTS5 virtual table whose rowid is the conversation's last tracker event
+id (``conversation_summaries.last_event_id``, unique, and the list's "newest first" order):
+a search walks the matching documents newest first and stops as soon as a page is full,
+however common the word. PostgreSQL keeps a ``tsvector`` per conversation
+(``conversation_search.conversation_id``) with a GIN index and lets its planner choose.
+Both use the same words (``simple`` configuration on PostgreSQL: no stemming and no stop
+words), so both backends find the same things. Created by migration 0003, re-keyed by 0004.
 
 Text is reduced to words the same way on both sides before it is stored or searched:
 Unicode-normalised, accents removed, case-folded, split at anything that is not a letter or
@@ -16,11 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Dict, Iterable, List, Mapping
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence
 
-from sqlalchemy import bindparam, column, func, select, table, text
+from sqlalchemy import bindparam, column, exists, func, table, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement
 
 from clinic.conversation_index_models import SEARCH_TABLE
 
@@ -68,59 +73,79 @@ def _tsquery(terms: Iterable[str]) -> str:
     return " & ".join(term + (":*" if len(term) > 1 else "") for term in terms)
 
 
-def matching_conversation_ids(backend: str, terms: List[str]) -> Select:
-    """A SELECT of the summary ids of conversations containing every term (``terms`` from
-    ``search_terms``; at least one)."""
+# SQLite: the FTS5 table, joined to ``conversation_summaries`` on ``last_event_id = rowid``.
+sqlite_documents = _sqlite_search
+
+
+def sqlite_match(terms: Sequence[str]) -> ColumnElement:
+    """The FTS5 condition for ``terms`` (from ``search_terms``; at least one)."""
     if not terms:
         raise ValueError("a full-text search needs at least one word")
-    if backend == "postgresql":
-        query = func.to_tsquery("simple", bindparam("fulltext_query", _tsquery(terms)))
-        return select(_postgres_search.c.conversation_id).where(_postgres_search.c.document.op("@@")(query))
-    return select(_sqlite_search.c.rowid).where(
-        text("conversation_search MATCH :fulltext_query").bindparams(fulltext_query=_fts5_query(terms))
+    return text("conversation_search MATCH :fulltext_query").bindparams(fulltext_query=_fts5_query(terms))
+
+
+def postgres_match(conversation_id: ColumnElement, terms: Sequence[str]) -> ColumnElement:
+    """PostgreSQL: the conversation's document holds every term (a semi-join the planner can
+    drive from the GIN index or from the list's order)."""
+    if not terms:
+        raise ValueError("a full-text search needs at least one word")
+    query = func.to_tsquery("simple", bindparam("fulltext_query", _tsquery(terms)))
+    return exists().where(
+        _postgres_search.c.conversation_id == conversation_id, _postgres_search.c.document.op("@@")(query)
     )
 
 
-def append_documents(session: Session, documents: Mapping[int, str]) -> None:
-    """Add text (already ``document_text``) to conversations' documents, creating them as needed."""
-    documents = {conversation_id: body for conversation_id, body in documents.items() if body}
-    if not documents:
-        return
+@dataclass(frozen=True)
+class DocumentUpdate:
+    """What a batch changes in one conversation's document.
+
+    ``old_key``: the conversation's last event id before the batch (None if it is new);
+    ``new_key``: after it; ``text``: words to add (``document_text``), possibly empty.
+    """
+
+    conversation_id: int
+    old_key: Optional[int]
+    new_key: int
+    text: str
+
+
+def write_documents(session: Session, updates: Iterable[DocumentUpdate]) -> None:
+    """Add the batch's words to conversations' documents (and, on SQLite, move each document
+    to its conversation's new last event id)."""
+    updates = list(updates)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "INSERT INTO conversation_search (conversation_id, document) "
-                "VALUES (:id, to_tsvector('simple', :body)) ON CONFLICT (conversation_id) "
-                "DO UPDATE SET document = conversation_search.document || EXCLUDED.document"
-            ),
-            [{"id": conversation_id, "body": body} for conversation_id, body in documents.items()],
-        )
+        rows = [{"id": u.conversation_id, "body": u.text} for u in updates if u.text]
+        if rows:
+            session.execute(
+                text(
+                    "INSERT INTO conversation_search (conversation_id, document) "
+                    "VALUES (:id, to_tsvector('simple', :body)) ON CONFLICT (conversation_id) "
+                    "DO UPDATE SET document = conversation_search.document || EXCLUDED.document"
+                ),
+                rows,
+            )
         return
-    ids = sorted(documents)
+    moving = [u for u in updates if u.text or (u.old_key is not None and u.old_key != u.new_key)]
+    old_keys = sorted({u.old_key for u in moving if u.old_key is not None})
     existing: Dict[int, str] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(old_keys), _CHUNK):
         rows = session.execute(
-            text("SELECT rowid, body FROM conversation_search WHERE rowid IN :ids").bindparams(
-                bindparam("ids", expanding=True)
+            text("SELECT rowid, body FROM conversation_search WHERE rowid IN :keys").bindparams(
+                bindparam("keys", expanding=True)
             ),
-            {"ids": ids[start : start + _CHUNK]},
+            {"keys": old_keys[start : start + _CHUNK]},
         )
         existing.update({int(row[0]): row[1] or "" for row in rows})
     if existing:
-        session.execute(
-            text("DELETE FROM conversation_search WHERE rowid = :id"),
-            [{"id": conversation_id} for conversation_id in existing],
-        )
-    session.execute(
-        text("INSERT INTO conversation_search (rowid, body) VALUES (:id, :body)"),
-        [
-            {
-                "id": conversation_id,
-                "body": (existing[conversation_id] + " " + body) if conversation_id in existing else body,
-            }
-            for conversation_id, body in documents.items()
-        ],
-    )
+        session.execute(text("DELETE FROM conversation_search WHERE rowid = :key"), [{"key": key} for key in existing])
+    documents = []
+    for update in moving:
+        old = existing.get(update.old_key) if update.old_key is not None else None
+        body = " ".join(part for part in (old, update.text) if part)
+        if body:
+            documents.append({"key": update.new_key, "body": body})
+    if documents:
+        session.execute(text("INSERT INTO conversation_search (rowid, body) VALUES (:key, :body)"), documents)
 
 
 def clear_documents(session: Session) -> None:

@@ -45,9 +45,10 @@ from clinic import tracker_messages as messages
 from clinic.conversation_fulltext import (
     DOCUMENT_TEXT_LIMIT,
     MESSAGE_TEXT_LIMIT,
-    append_documents,
+    DocumentUpdate,
     clear_documents,
     document_text,
+    write_documents,
 )
 from clinic.conversation_index_models import (
     FIRST_MESSAGE_MAX_LENGTH,
@@ -107,7 +108,8 @@ class _Summary:
     last_action: Optional[str] = None
     active_loop: Optional[str] = None
     indexed_text_chars: int = 0
-    # Not columns: what this batch adds.
+    # Not columns: the last event id before this batch, and what this batch adds.
+    previous_last_event_id: Optional[int] = None
     new_intents: Set[str] = field(default_factory=set)
     new_text: List[str] = field(default_factory=list)
 
@@ -172,10 +174,11 @@ class _Summary:
             self.indexed_text_chars += len(words) + 1
 
     def columns(self) -> Dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "new_intents", "new_text")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in _COLUMNS and f.name != "id"}
 
 
-_COLUMNS = [f.name for f in fields(_Summary) if f.name not in ("new_intents", "new_text")]
+_NOT_COLUMNS = ("previous_last_event_id", "new_intents", "new_text")
+_COLUMNS = [f.name for f in fields(_Summary) if f.name not in _NOT_COLUMNS]
 
 
 def _time(timestamp: Optional[float]) -> Optional[dt.datetime]:
@@ -250,6 +253,7 @@ def _load_summaries(session: Session, sender_ids: Sequence[str]) -> Dict[str, _S
         chunk = sender_ids[start : start + _CHUNK]
         for row in session.execute(select(*columns).where(_summaries.c.sender_id.in_(chunk))):
             summary = _Summary(**dict(zip(_COLUMNS, row, strict=True)))
+            summary.previous_last_event_id = summary.last_event_id
             loaded[summary.sender_id] = summary
     return loaded
 
@@ -361,7 +365,10 @@ def _write_batch(
         touched = [summaries[sender_id] for sender_id in by_sender]
         created, updated = _write_summaries(session, touched)
         _write_intents(session, touched)
-        append_documents(session, {s.id: " ".join(s.new_text) for s in touched if s.new_text})
+        write_documents(
+            session,
+            [DocumentUpdate(s.id, s.previous_last_event_id, s.last_event_id, " ".join(s.new_text)) for s in touched],
+        )
         _update_gaps(session, position, new_position, {e.id for e in new}, {e.id for e in late}, lookback_ids)
         session.execute(
             update(ConversationIndexState)

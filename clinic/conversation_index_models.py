@@ -7,7 +7,8 @@ of rows. ``clinic.conversation_index.catch_up`` reads new tracker events by id a
 - ``conversation_intents``: the intents seen in each conversation (``faq`` and ``faq/<key>``
   for FAQ answers), for the intent filter;
 - ``conversation_search``: the full-text index of what visitors and the assistant said. Its
-  shape differs per backend (SQLite: an FTS5 virtual table whose rowid is the summary id;
+  shape differs per backend (SQLite: an FTS5 virtual table whose rowid is the conversation's
+  last event id, see ``clinic.conversation_fulltext``;
   PostgreSQL: a ``tsvector`` column with a GIN index), so it is created by the migration
   alone and left out of the model comparison (``clinic.schema.include_object``);
 - ``conversation_index_state``: the last tracker event id indexed (one row, locked by each
@@ -15,7 +16,7 @@ of rows. ``clinic.conversation_index.catch_up`` reads new tracker events by id a
   passed them, so that events committed out of id order (several Rasa replicas writing to
   PostgreSQL) are picked up later, once.
 
-Created and changed only by the Alembic migrations (revision 0003).
+Created and changed only by the Alembic migrations (revisions 0003 and 0004).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class ConversationSummary(Base):
 
     __tablename__ = "conversation_summaries"
 
-    id = Column(Integer, primary_key=True)  # also the rowid of its full-text document
+    id = Column(Integer, primary_key=True)
     sender_id = Column(String(255), nullable=False, unique=True)
     channel = Column(String(32))  # input_channel of its first visitor message that had one
     started_at = Column(UTCDateTime, nullable=False)
@@ -63,6 +64,9 @@ class ConversationSummary(Base):
     indexed_text_chars = Column(Integer, nullable=False, default=0)
 
     __table_args__ = (
+        # Newest first is by last tracker event id (ids grow with time); on SQLite it is also
+        # the key of the conversation's full-text document.
+        Index("ix_conversation_summaries_last_event", "last_event_id", unique=True),
         Index("ix_conversation_summaries_recent", "last_event_at", "id"),
         Index("ix_conversation_summaries_channel", "channel", "last_event_at"),
     )

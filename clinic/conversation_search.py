@@ -3,9 +3,9 @@
 Reads only the clinic database: the index ``clinic.conversation_index.catch_up`` keeps
 (summaries, intents seen, full-text documents), the clinic's ``tickets`` (hand-off kinds) and
 staff's review marks and tags. Every filter combines with the others (AND); rows come newest
-first (last activity); a page is fetched with one row more than it shows, which says whether
-there is a next page without counting everything (``count_conversations`` gives a capped
-count when the UI wants one).
+first (by their last tracker event id: ids grow with time, so this is last activity); a page
+is fetched with one row more than it shows, which says whether there is a next page without
+counting everything (``count_conversations`` gives a capped count when the UI wants one).
 
 Build the query from request arguments with ``ConversationQuery.from_params(args, tz)``:
 bad input raises ``InvalidInput`` (``field`` names the argument, ``message`` can be shown).
@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from sqlalchemy import and_, func, select, text, true
+from sqlalchemy import and_, exists, func, select, text, true
 from sqlalchemy.sql import Select
 
 from clinic.console_models import ConversationReview, ConversationTag
 from clinic.conversation_annotations import validate_tag
-from clinic.conversation_fulltext import matching_conversation_ids, search_terms
+from clinic.conversation_fulltext import postgres_match, search_terms, sqlite_documents, sqlite_match
 from clinic.conversation_index_models import ConversationIntent, ConversationSummary
 from clinic.db import Database
 from clinic.errors import InvalidInput
@@ -283,6 +283,9 @@ _ROW_COLUMNS = (
 
 
 def _conditions(query: ConversationQuery, backend: str) -> List[Any]:
+    """The filters, as conditions on the summary row. Conditions on other tables are
+    correlated EXISTS: the list walks the summaries newest first and stops when a page is
+    full, so a common filter costs a few lookups and a rare one at most one pass."""
     s = _summaries.c
     conditions: List[Any] = []
     if query.start_utc is not None:
@@ -293,29 +296,41 @@ def _conditions(query: ConversationQuery, backend: str) -> List[Any]:
         conditions.append(s.channel == query.channel)
     if query.intent is not None:
         conditions.append(
-            s.id.in_(select(ConversationIntent.conversation_id).where(ConversationIntent.intent == query.intent))
+            exists().where(ConversationIntent.conversation_id == s.id, ConversationIntent.intent == query.intent)
         )
     if query.handoff is not None:
-        tickets = select(Ticket.sender_id)
+        tickets = exists().where(Ticket.sender_id == s.sender_id)
         if query.handoff != HANDOFF_ANY:
             tickets = tickets.where(Ticket.kind == query.handoff)
-        conditions.append(s.sender_id.in_(tickets))
+        conditions.append(tickets)
     if query.fallback is not None:
         conditions.append(s.had_fallback == query.fallback)
     if query.confidence_below is not None:
         conditions.append(s.lowest_confidence < query.confidence_below)
     if query.reviewed is not None:
-        reviewed = select(ConversationReview.sender_id)
-        conditions.append(s.sender_id.in_(reviewed) if query.reviewed else s.sender_id.not_in(reviewed))
+        reviewed = exists().where(ConversationReview.sender_id == s.sender_id)
+        conditions.append(reviewed if query.reviewed else ~reviewed)
     if query.tag is not None:
-        conditions.append(s.sender_id.in_(select(ConversationTag.sender_id).where(ConversationTag.tag == query.tag)))
-    if query.terms:
-        conditions.append(s.id.in_(matching_conversation_ids(backend, list(query.terms))))
+        conditions.append(exists().where(ConversationTag.sender_id == s.sender_id, ConversationTag.tag == query.tag))
+    if query.terms and backend == "postgresql":
+        conditions.append(postgres_match(s.id, query.terms))
     return conditions
 
 
 def _matching(query: ConversationQuery, backend: str, *columns: Any) -> Select:
-    return select(*columns).where(and_(true(), *_conditions(query, backend)))
+    """SELECT ``columns`` of the matching summaries, newest first (by last tracker event id).
+
+    On SQLite a text search starts from the full-text documents, newest first (their rowid
+    is the summary's last event id), and looks each summary up by that id."""
+    statement = select(*columns).where(and_(true(), *_conditions(query, backend)))
+    if query.terms and backend != "postgresql":
+        documents = sqlite_documents
+        return (
+            statement.select_from(documents.join(_summaries, _summaries.c.last_event_id == documents.c.rowid))
+            .where(sqlite_match(query.terms))
+            .order_by(documents.c.rowid.desc())
+        )
+    return statement.order_by(_summaries.c.last_event_id.desc())
 
 
 def _rows(session, records: Sequence[Any]) -> List[ConversationRow]:
@@ -354,7 +369,6 @@ def search_conversations(db: Database, query: ConversationQuery) -> Conversation
     """One page of the conversations matching ``query``, newest activity first."""
     statement = (
         _matching(query, db.backend, *_ROW_COLUMNS)
-        .order_by(_summaries.c.last_event_at.desc(), _summaries.c.id.desc())
         .offset((query.page - 1) * query.page_size)
         .limit(query.page_size + 1)
     )

@@ -9,11 +9,12 @@ import threading
 import pytest
 import tracker_fixtures
 from rasa_conversations import CLARIFY, ConversationBuilder, RasaTracker, new_tracker_url
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from clinic import conversation_index
 from clinic.conversation_index import catch_up, index_position, reset_index
 from clinic.conversation_index_models import ConversationIndexGap, ConversationIntent, ConversationSummary
+from clinic.conversation_search import ConversationQuery, search_conversations
 from clinic.db import Database
 
 rasa_tracker = tracker_fixtures.rasa_tracker  # the fixture, used by name
@@ -162,6 +163,28 @@ def test_catch_up_indexes_only_new_events_and_is_idempotent(db, rasa_tracker):
     assert count(db, ConversationSummary) == 2
 
 
+def test_a_conversations_words_stay_searchable_as_it_grows(db, rasa_tracker):
+    conversation = website_faq()
+    add_all(rasa_tracker, conversation, urgent())
+    catch_up(db, rasa_tracker.reader)
+    conversation.wait(60).visitor("what about acne scars?", "faq", 1.0, faq=("acne_scars", 0.91))
+    add_all(rasa_tracker, conversation)
+    catch_up(db, rasa_tracker.reader, batch_size=3)  # the turn split across batches
+    conversation.faq_answer("acne_scars").slot("pending_offer", None)  # a batch may end without words
+    add_all(rasa_tracker, conversation)
+    catch_up(db, rasa_tracker.reader, batch_size=2)
+
+    def found(words):
+        return [row.sender_id for row in search_conversations(db, ConversationQuery(text=words)).rows]
+
+    assert found("downtime scars") == ["web-1"]  # words of the first and the latest turn
+    assert found("soften") == ["web-1"]  # the assistant's latest answer
+    assert found("lips") == ["urg-1"]
+    with db.transaction(read_only=True) as session:
+        documents = session.execute(text("SELECT count(*) FROM conversation_search")).scalar_one()
+    assert documents == 2  # one document per conversation, never a stale copy
+
+
 def test_small_batches_give_the_same_index_as_one_batch(db, rasa_tracker, tmp_path):
     add_all(rasa_tracker, website_faq(), weak_faq(), medical_handoff())
     result = catch_up(db, rasa_tracker.reader, batch_size=4)
@@ -177,16 +200,16 @@ def test_small_batches_give_the_same_index_as_one_batch(db, rasa_tracker, tmp_pa
 
 def test_a_failed_batch_leaves_nothing_behind_and_is_redone(db, rasa_tracker, monkeypatch):
     written = add_all(rasa_tracker, website_faq(), urgent())
-    real = conversation_index.append_documents
+    real = conversation_index.write_documents
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut while writing the full-text index")
 
-    monkeypatch.setattr(conversation_index, "append_documents", crash)
+    monkeypatch.setattr(conversation_index, "write_documents", crash)
     with pytest.raises(RuntimeError):
         catch_up(db, rasa_tracker.reader)
     assert index_position(db) == 0 and count(db, ConversationSummary) == 0 and count(db, ConversationIntent) == 0
-    monkeypatch.setattr(conversation_index, "append_documents", real)
+    monkeypatch.setattr(conversation_index, "write_documents", real)
     assert catch_up(db, rasa_tracker.reader).events == written
     assert summary(db, "web-1").visitor_messages == 3
 
