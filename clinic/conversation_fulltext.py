@@ -42,6 +42,8 @@ _postgres_search = table(SEARCH_TABLE, column("conversation_id"), column("docume
 
 def fold(value: str) -> str:
     """Accents removed and case folded ("Rosacée" -> "rosacee")."""
+    if value.isascii():
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 

@@ -137,9 +137,10 @@ class _Summary:
         if channel and not self.channel:
             self.channel = channel[:32]
         payload = messages.is_button_payload(data)
-        typed = clean_text(data.get("text"), limit=FIRST_MESSAGE_MAX_LENGTH, multiline=False)
-        if typed and not payload and (self.first_visitor_event_id is None or event.id < self.first_visitor_event_id):
-            self.first_visitor_message, self.first_visitor_event_id = typed, event.id
+        if not payload and (self.first_visitor_event_id is None or event.id < self.first_visitor_event_id):
+            typed = clean_text(data.get("text"), limit=FIRST_MESSAGE_MAX_LENGTH, multiline=False)
+            if typed:
+                self.first_visitor_message, self.first_visitor_event_id = typed, event.id
         labels = messages.intent_labels(data)
         taken_by_form = bool(labels) and labels[0] == messages.FALLBACK_INTENT and bool(self.active_loop)
         confidence = None if taken_by_form else messages.message_confidence(data)

@@ -53,16 +53,16 @@ CATCH_UP_TARGET_S = 30.0
 MODEL_METADATA = {"model_id": "bench-model-0001", "assistant_id": "clinic-skincare-assistant"}
 CHANNELS = [("socketio", 45), ("rest", 8), ("messenger", 16), ("instagram", 11), ("whatsapp", 12), ("telegram", 8)]
 SCENARIOS = [
-    ("faq", 40),
+    ("faq", 48),
     ("faq_weak", 4),
     ("not_understood", 4),
-    ("info", 15),
-    ("event", 8),
-    ("medical", 10),
+    ("info", 16),
+    ("event", 6),
+    ("medical", 8),
     ("urgent", 2),
-    ("booking", 9),
-    ("human", 4),
-    ("chitchat", 4),
+    ("booking", 5),
+    ("human", 2),
+    ("chitchat", 5),
 ]
 INTENTS = [
     "greet",
@@ -404,7 +404,7 @@ class ConversationWriter:
         self.session()
         self.greeting()
         if kind == "faq":
-            for _ in range(rng.choice([1, 1, 2, 2, 3])):
+            for _ in range(rng.choice([1, 1, 1, 2])):
                 self.faq_turn()
         elif kind == "faq_weak":
             self.faq_turn(weak=True)
@@ -470,7 +470,7 @@ class ConversationWriter:
         else:
             self.user(rng.choice(["bot_challenge", "out_of_scope"]))
             self.utter(rng.choice(["utter_bot_challenge", "utter_out_of_scope"]))
-        if rng.random() < 0.4:
+        if rng.random() < 0.3:
             self.user(rng.choice(["thank", "goodbye"]))
             self.utter(rng.choice(["utter_thank", "utter_goodbye"]))
 
