@@ -19,8 +19,9 @@ from clinic_fixture import clinic_data, event_data, write_clinic_file  # noqa: E
 from ops.paths import MODEL  # noqa: E402
 from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints  # noqa: E402
 
-# Fixtures of their own modules: databases on SQLite and PostgreSQL, chromium, the staff console.
-pytest_plugins = ["db_fixtures", "browser_support", "console_fixtures"]
+# Fixtures of their own modules: databases on SQLite and PostgreSQL, chromium, the staff console,
+# Redis and PostgreSQL instances of the tests' own (the scaled topology).
+pytest_plugins = ["db_fixtures", "browser_support", "console_fixtures", "service_fixtures"]
 
 
 @pytest.fixture(scope="session")
