@@ -101,7 +101,10 @@ class PostgresInstance:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} -c fsync=off "
             "-c full_page_writes=off -c max_connections=200"
         )
-        self._run([str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options, "-w"] + ["start"])
+        self._run(
+            [str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options, "-w"]
+            + ["start"]
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """mode: fast (clients disconnected, clean shutdown) or immediate (as after a crash)."""

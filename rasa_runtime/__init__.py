@@ -12,5 +12,9 @@
    block the writer. Durable across process crashes; a power loss can lose the last
    moments of conversation, as with any WAL+NORMAL SQLite.
 
+And what it does when a service it depends on fails (the action server, the lock store, the
+tracker store) and how large a request may be: ``rasa_runtime/resilience.py``. Lock stores
+shared between processes: ``sqlite_lock_store`` (one machine), ``redis_lock_store`` (replicas).
+
 Plain ``rasa run`` still works; it is just slower (README "Benchmarks").
 """

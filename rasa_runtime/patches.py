@@ -79,4 +79,7 @@ def install() -> None:
     event.listen(Engine, "connect", _sqlite_pragmas)
     _rasa_create_engine_kwargs = tracker_store.create_engine_kwargs
     tracker_store.create_engine_kwargs = create_engine_kwargs
+    from rasa_runtime import resilience
+
+    resilience.install()  # outage replies, tracker-store retries, request size limits (issue #11)
     _installed = True
