@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, urgent_message
 from actions.handoff import form_start_events, open_ticket_for
+from actions.languages import reply_in, urgent_in, visitor_language
 from actions.topics import YES_NO, Offer
 from clinic.errors import ClinicDatabaseError, InvalidInput
 from clinic.models import TicketKind
@@ -49,6 +50,9 @@ class ActionMedicalReply(Action):
                 )
             )
         dispatcher.utter_message(text=f"{MEDICAL_REPLY} {FOLLOW_UP_OFFER}", buttons=YES_NO)
+        translated = reply_in(config, visitor_language(tracker))
+        if translated:  # asked in another language: how to reach the clinic, in that language
+            dispatcher.utter_message(text=translated)
         return [SlotSet("pending_offer", Offer.MEDICAL_FOLLOWUP)]
 
 
@@ -62,6 +66,9 @@ class ActionUrgentSafety(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
         dispatcher.utter_message(text=urgent_message(config))
+        translated = urgent_in(config, visitor_language(tracker))
+        if translated:  # a red flag in another language: the same essentials in that language, next
+            dispatcher.utter_message(text=translated)
         message = tracker.latest_message.get("text") or ""
         try:
             opened = await open_ticket_for(tracker, TicketKind.URGENT, message)

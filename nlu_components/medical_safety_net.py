@@ -3,8 +3,9 @@
 Runs after the FallbackClassifier and changes the intent only towards more caution:
 
 * a message naming an unambiguous red flag (entity `red_flag` from the spaCy entity ruler:
-  pus, fever, hives, trouble breathing, bleeding that won't stop, ...) becomes
-  `urgent_medical`, whatever the classifier said;
+  pus, fever, hives, trouble breathing, bleeding that won't stop, ...; or the same signs in
+  the commonest other languages of a clinic's visitors, nlu_components/red_flag_lexicon.py)
+  becomes `urgent_medical`, whatever the classifier said;
 * when the classifier's winner is not medical but `urgent_medical` or `medical_question`
   still has at least `second_opinion_threshold` confidence, the message is treated as that
   medical intent (the cost of a missed medical question is far higher than a cautious reply).
@@ -20,8 +21,17 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.red_flag_lexicon import find_red_flags
 
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
@@ -58,6 +68,7 @@ class MedicalSafetyNet(GraphComponent):
         if intent is None or intent == URGENT:
             return None
         red_flags = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
+        red_flags += [f"{words} ({language})" for language, words in find_red_flags(message.get(TEXT) or "")]
         if red_flags:
             return URGENT, f"red flag: {', '.join(sorted(set(map(str, red_flags))))}"
         if intent == MEDICAL:

@@ -1,0 +1,380 @@
+"""Red flags in the commonest languages of a UK/US clinic's visitors, besides English.
+
+English red flags are the spaCy entity ruler's `red_flag` terms (spacy_pipeline/terminology.yml).
+This is the same list of signs (PRODUCT.md: infection such as pus, fever, spreading redness or
+heat; severe or worsening swelling; allergic reaction such as hives, lip or tongue swelling,
+trouble breathing; severe pain; bleeding that won't stop; vision problems; fainting) for
+Spanish, French, German, Italian, Portuguese, Polish, Romanian, Arabic, Urdu, Hindi and
+Chinese, so that a red flag in any of them still reaches the urgent path
+(MedicalSafetyNet). It is the one home of these word lists.
+
+Patterns are regular expressions matched against the message lower-cased with the accents of
+Latin letters removed ("fièvre" -> "fievre", "gorączka" -> "goraczka"), so write them without
+accents. A pattern starts at a word boundary and may end inside a word (a stem: "goraczk"
+matches "gorączka" and "gorączkę"). Every term must be unambiguous in all these languages
+and in English: the lists are all applied to every message, whatever its language was
+guessed to be (e.g. Polish "ropa", pus, is Spanish for clothes, so only Polish forms such as
+"ropę" or "ropień" are listed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Dict, List, Tuple
+
+RED_FLAGS: Dict[str, List[str]] = {
+    "es": [
+        r"supura",
+        r"fiebre",
+        r"escalofrios",
+        r"temperatura alta",
+        r"(?:enrojecimiento|rojez|rojo)\w* (?:que )?se (?:extiende|esta extendiendo|expande)",
+        r"caliente al tacto",
+        r"urticaria",
+        r"ronchas",
+        r"labios? hinchad",
+        r"se me hincha(?:n)? (?:los|el) labios?",
+        r"lengua hinchad",
+        r"se me hincha la lengua",
+        r"garganta (?:se me )?(?:cierra|cerrando|hinchada)",
+        r"(?:dificultad|problemas?) para respirar",
+        r"no puedo respirar",
+        r"me cuesta (?:mucho )?respirar",
+        r"falta de aire",
+        r"me ahogo",
+        r"dolor (?:muy )?(?:intenso|insoportable|fuerte|horrible)",
+        r"no (?:me )?(?:para|deja) de sangrar",
+        r"sigue sangrando",
+        r"sangrado que no para",
+        r"vision borrosa",
+        r"veo borroso",
+        r"veo doble",
+        r"me desmaye",
+        r"desmayo",
+        r"anafilax",
+    ],
+    "fr": [
+        r"suint",
+        r"fievre",
+        r"frissons",
+        r"rougeur\w* qui s'?(?:etend|etale)",
+        r"chaud(?:e)? au toucher",
+        r"urticaire",
+        r"levres? (?:qui )?(?:gonfl|enfl)",
+        r"mes levres gonflent",
+        r"langue (?:qui )?(?:gonfl|enfl)",
+        r"gorge (?:qui )?(?:se )?(?:serre|ferme|gonfl)",
+        r"(?:du )?mal a respirer",
+        r"difficult\w* (?:a )?respir",
+        r"n'?arrive (?:pas|plus) a respirer",
+        r"(?:ne )?peux (?:pas|plus) respirer",
+        r"essouffl",
+        r"douleur\w* (?:tres )?(?:intense|insupportable|atroce|violente)",
+        r"saigne (?:encore|toujours|sans arret)",
+        r"(?:n'arrete|ne s'arrete) pas de saigner",
+        r"saignement\w* qui ne s'arrete pas",
+        r"vision (?:floue|trouble|double)",
+        r"je vois (?:flou|trouble|double)",
+        r"evanou",
+        r"anaphyla",
+    ],
+    "de": [
+        r"eiter",
+        r"eitrig",
+        r"fieber",
+        r"schuttelfrost",
+        r"rotung\w* (?:breitet|breiten) sich",
+        r"ausbreitende rotung",
+        r"fuhlt sich heiss an",
+        r"nesselsucht",
+        r"quaddeln",
+        r"lippen? (?:schwellen|schwillt|geschwollen)",
+        r"geschwollene lippen?",
+        r"zunge (?:schwillt|ist geschwollen)",
+        r"geschwollene zunge",
+        r"hals schwillt",
+        r"atemnot",
+        r"schlecht luft",
+        r"keine luft",
+        r"kann nicht (?:mehr )?atmen",
+        r"schwer zu atmen",
+        r"atembeschwerden",
+        r"schwer atmen",
+        r"(?:starke|unertragliche|heftige|extreme) schmerzen",
+        r"hort nicht auf zu bluten",
+        r"blutet (?:immer noch|weiter|noch immer)",
+        r"blutung hort nicht auf",
+        r"verschwommen sehen",
+        r"sehe verschwommen",
+        r"sehstorung",
+        r"doppelt sehen",
+        r"sehe doppelt",
+        r"ohnmacht",
+        r"ohnmachtig",
+        r"anaphyla",
+    ],
+    "it": [
+        r"febbre",
+        r"brividi",
+        r"secrezione giallastra",
+        r"arrossamento che si (?:allarga|estende|espande)",
+        r"cald[ao] al tatto",
+        r"orticaria",
+        r"labbra gonfi",
+        r"mi si gonfian?o le labbra",
+        r"lingua gonfi",
+        r"gola (?:chiusa|gonfia|si chiude)",
+        r"difficolta a respirare",
+        r"non riesco a respirare",
+        r"fatico a respirare",
+        r"fatica a respirare",
+        r"fiato corto",
+        r"mi manca (?:il fiato|l'aria)",
+        r"dolore (?:molto )?(?:forte|intenso|insopportabile|atroce)",
+        r"non smette di sanguinare",
+        r"sanguina ancora",
+        r"continua a sanguinare",
+        r"vista (?:offuscata|annebbiata|sfocata)",
+        r"vedo (?:doppio|sfocato|offuscato)",
+        r"svenut",
+        r"svenimento",
+        r"anafilass",
+    ],
+    "pt": [
+        r"supura",
+        r"febre",
+        r"calafrios",
+        r"vermelhidao (?:que )?(?:se )?(?:espalha|espalhando|alastra)",
+        r"quente ao toque",
+        r"urticaria",
+        r"labios? inchad",
+        r"lingua inchad",
+        r"garganta (?:fechando|a fechar|inchada)",
+        r"dificuldade (?:para|em|de|a) respirar",
+        r"falta de ar",
+        r"nao consigo respirar",
+        r"dor (?:muito )?(?:intensa|insuportavel|forte|horrivel)",
+        r"nao para de sangrar",
+        r"continua (?:a )?sangr",
+        r"sangramento que nao para",
+        r"visao (?:embacada|turva|dupla)",
+        r"vejo (?:embacado|turvo|dobrado)",
+        r"desmaiei",
+        r"desmaio",
+        r"anafilax",
+    ],
+    "pl": [
+        r"(?:mam|jest|widze) rope\b",
+        r"w ropie\b",
+        r"ropien",
+        r"ropn",
+        r"ropieje",
+        r"(?:saczy|wycieka|leci) (?:sie )?ropa",
+        r"goraczk",
+        r"dreszcz",
+        r"zaczerwienienie (?:sie )?(?:rozszerza|rozprzestrzenia|powieksza)",
+        r"gorac\w* w dotyku",
+        r"pokrzywk",
+        r"(?:spuchniete|opuchniete|obrzekniete) (?:usta|wargi)",
+        r"puchna mi (?:usta|wargi)",
+        r"(?:spuchniety|opuchniety) jezyk",
+        r"jezyk (?:mi )?puchnie",
+        r"gardlo (?:mi )?(?:puchnie|sie zamyka)",
+        r"dusznosc",
+        r"trudnosci z oddychaniem",
+        r"nie moge oddychac",
+        r"brak tchu",
+        r"ciezko mi oddychac",
+        r"(?:silny|ogromny|straszny|nieznosny) bol",
+        r"bol nie do zniesienia",
+        r"krwawienie nie ustaje",
+        r"(?:wciaz|ciagle|nadal) krwawi",
+        r"nie przestaje krwawic",
+        r"niewyrazne widzenie",
+        r"zamazany obraz",
+        r"podwojne widzenie",
+        r"widze podwojnie",
+        r"zemdlal",
+        r"omdleni",
+        r"anafilak",
+    ],
+    "ro": [
+        r"puroi",
+        r"supureaza",
+        r"febra",
+        r"frisoane",
+        r"roseata se (?:extinde|intinde|mareste)",
+        r"fierbinte la atingere",
+        r"urticarie",
+        r"buze(?:le)? (?:umflate|se umfla)",
+        r"limba (?:umflata|se umfla)",
+        r"gatul (?:umflat|se inchide)",
+        r"greu sa respir",
+        r"dificultati de respiratie",
+        r"nu pot (?:sa )?respir",
+        r"lipsa de aer",
+        r"durere (?:foarte )?(?:puternica|insuportabila|groaznica)",
+        r"nu se opreste sangerarea",
+        r"sangereaza (?:in continuare|intruna)",
+        r"nu se mai opreste din sangerat",
+        r"vedere (?:incetosata|dubla|neclara)",
+        r"vad (?:dublu|incetosat)",
+        r"am lesinat",
+        r"lesin",
+        r"anafila",
+    ],
+    "ar": [
+        r"صديد",
+        r"قيح",
+        r"حمى",
+        r"حمّى",
+        r"سخونة",
+        r"حرارة مرتفعة",
+        r"قشعريرة",
+        r"احمرار (?:ينتشر|يتسع)",
+        r"ساخن عند اللمس",
+        r"شرى",
+        r"طفح جلدي تحسسي",
+        r"تورم (?:في )?(?:الشفاه|الشفتين|الشفة|اللسان|الحلق)",
+        r"شفتا\S* منتفخ",
+        r"انتفاخ (?:الشفاه|الشفتين|اللسان)",
+        r"صعوبة في التنفس",
+        r"ضيق (?:في )?(?:ال)?تنفس",
+        r"لا أستطيع التنفس",
+        r"لا استطيع التنفس",
+        r"ألم شديد",
+        r"الم شديد",
+        r"ألم لا يطاق",
+        r"نزيف لا يتوقف",
+        r"لا يتوقف النزيف",
+        r"النزيف مستمر",
+        r"رؤية ضبابية",
+        r"عدم وضوح الرؤية",
+        r"زغللة",
+        r"إغماء",
+        r"اغماء",
+        r"أغمي علي",
+    ],
+    "ur": [
+        r"پیپ",
+        r"بخار (?:ہے|ہو|آ|چڑھ)",
+        r"(?:تیز|شدید) بخار",
+        r"مجھے بخار",
+        r"کپکپی",
+        r"لالی پھیل",
+        r"سرخی پھیل",
+        r"ہونٹ سوج",
+        r"ہونٹوں میں سوجن",
+        r"زبان سوج",
+        r"گلا سوج",
+        r"سانس (?:لینے )?میں (?:دشواری|مشکل|تکلیف)",
+        r"سانس نہیں",
+        r"شدید درد",
+        r"ناقابل برداشت درد",
+        r"خون (?:بند نہیں|نہیں رک)",
+        r"دھندلا (?:نظر|دکھ)",
+        r"بے ہوش",
+    ],
+    "hi": [
+        r"मवाद",
+        r"बुखार",
+        r"बुख़ार",
+        r"कंपकंपी",
+        r"लाली फैल",
+        r"लालिमा फैल",
+        r"पित्ती",
+        r"होंठ सूज",
+        r"होठ सूज",
+        r"जीभ सूज",
+        r"गला सूज",
+        r"सांस (?:लेने )?में (?:तकलीफ|दिक्कत|परेशानी)",
+        r"साँस (?:लेने )?में (?:तकलीफ|दिक्कत|परेशानी)",
+        r"सांस नहीं",
+        r"साँस नहीं",
+        r"तेज़? दर्द",
+        r"असहनीय दर्द",
+        r"बहुत ज़?्?यादा दर्द",
+        r"खून (?:बंद नहीं|नहीं रुक)",
+        r"धुंधला दिख",
+        r"बेहोश",
+    ],
+    "zh": [
+        r"脓",
+        r"化脓",
+        r"发烧",
+        r"发热",
+        r"高烧",
+        r"发冷",
+        r"寒战",
+        r"红肿(?:在)?扩散",
+        r"发红(?:在)?扩散",
+        r"摸起来(?:很)?烫",
+        r"荨麻疹",
+        r"风团",
+        r"嘴唇(?:很|有点)?肿",
+        r"舌头(?:很|有点)?肿",
+        r"喉咙(?:很|有点)?肿",
+        r"呼吸困难",
+        r"喘不过气",
+        r"无法呼吸",
+        r"不能呼吸",
+        r"剧痛",
+        r"剧烈(?:的)?疼痛",
+        r"疼得(?:很)?厉害",
+        r"痛得(?:很)?厉害",
+        r"血流不止",
+        r"止不住血",
+        r"一直(?:在)?流血",
+        r"血止不住",
+        r"视力模糊",
+        r"视线模糊",
+        r"眼睛看不清",
+        r"重影",
+        r"晕倒",
+        r"昏倒",
+        r"晕过去",
+    ],
+}
+
+_LATIN_FOLD = {"ł": "l", "ø": "o", "ß": "ss", "đ": "d", "æ": "ae", "œ": "oe"}
+
+
+def normalize(text: str) -> str:
+    """Lower-case; Latin letters lose their accents; other scripts are left as they are."""
+    out = []
+    for char in unicodedata.normalize("NFC", text.lower()):
+        if char in _LATIN_FOLD:
+            out.append(_LATIN_FOLD[char])
+        elif unicodedata.name(char, "").startswith("LATIN"):
+            out.append("".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)))
+        elif char == "’":
+            out.append("'")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# Where a pattern may start: a word boundary, except in Chinese (no spaces between words) and
+# in Arabic, where "and", "with" and the article are written joined to the word ("والحمى").
+_STARTS = {"zh": "", "ar": r"(?<!\w)(?:و|ف|ب|ل)?(?:ال)?"}
+
+
+def _compile(pattern: str, language: str) -> "re.Pattern[str]":
+    return re.compile(_STARTS.get(language, r"(?<!\w)") + pattern)
+
+
+_COMPILED: List[Tuple[str, "re.Pattern[str]"]] = [
+    (language, _compile(pattern, language)) for language, patterns in RED_FLAGS.items() for pattern in patterns
+]
+
+
+def find_red_flags(text: str) -> List[Tuple[str, str]]:
+    """[(language, the words matched)] for every red flag named in ``text``, in any of the languages."""
+    folded = normalize(text or "")
+    found = []
+    for language, pattern in _COMPILED:
+        match = pattern.search(folded)
+        if match:
+            found.append((language, match.group(0)))
+    return found
