@@ -68,7 +68,7 @@ class ConversationSummary(Base):
         # the key of the conversation's full-text document.
         Index("ix_conversation_summaries_last_event", "last_event_id", unique=True),
         Index("ix_conversation_summaries_recent", "last_event_at", "id"),
-        Index("ix_conversation_summaries_channel", "channel", "last_event_at"),
+        Index("ix_conversation_summaries_channel", "channel", "last_event_id"),
     )
 
     @property

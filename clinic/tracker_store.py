@@ -91,7 +91,7 @@ def _event(row: Sequence[Any], with_data: bool) -> StoredEvent:
         timestamp=row[3],
         intent_name=row[4],
         action_name=row[5],
-        data=_parse(row[6], event_id) if with_data and row[6] is not None else ({} if with_data else None),
+        data=_parse(row[6], event_id) if with_data else None,
     )
 
 
