@@ -67,7 +67,7 @@ class ConversationSummary(Base):
         # Newest first is by last tracker event id (ids grow with time); on SQLite it is also
         # the key of the conversation's full-text document.
         Index("ix_conversation_summaries_last_event", "last_event_id", unique=True),
-        Index("ix_conversation_summaries_recent", "last_event_at", "id"),
+        Index("ix_conversation_summaries_recent", "last_event_at", "last_event_id"),
         Index("ix_conversation_summaries_channel", "channel", "last_event_id"),
     )
 

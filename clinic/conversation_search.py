@@ -283,13 +283,19 @@ _ROW_COLUMNS = (
 
 
 def _conditions(query: ConversationQuery, backend: str) -> List[Any]:
-    """The filters, as conditions on the summary row. Conditions on other tables are
+    """The filters, as conditions on the summary row. Conditions on other tables are mostly
     correlated EXISTS: the list walks the summaries newest first and stops when a page is
-    full, so a common filter costs a few lookups and a rare one at most one pass."""
+    full, so a common filter costs a few lookups and a rare one at most one pass; a tag
+    (rare by nature) is looked up first instead."""
     s = _summaries.c
     conditions: List[Any] = []
     if query.start_utc is not None:
         conditions.append(s.last_event_at >= query.start_utc)
+        # The same bound in the list's order, so the walk stops where the range starts:
+        # the lowest last event id among conversations active since then (``+ 0`` makes the
+        # database find it through the date index, not by walking the id index).
+        first_id = select(func.min(s.last_event_id + 0)).where(s.last_event_at >= query.start_utc).scalar_subquery()
+        conditions.append(s.last_event_id >= first_id)
     if query.end_utc is not None:
         conditions.append(s.started_at < query.end_utc)
     if query.channel is not None:
@@ -310,8 +316,8 @@ def _conditions(query: ConversationQuery, backend: str) -> List[Any]:
     if query.reviewed is not None:
         reviewed = exists().where(ConversationReview.sender_id == s.sender_id)
         conditions.append(reviewed if query.reviewed else ~reviewed)
-    if query.tag is not None:
-        conditions.append(exists().where(ConversationTag.sender_id == s.sender_id, ConversationTag.tag == query.tag))
+    if query.tag is not None:  # few conversations carry a given tag: start from them
+        conditions.append(s.sender_id.in_(select(ConversationTag.sender_id).where(ConversationTag.tag == query.tag)))
     if query.terms and backend == "postgresql":
         conditions.append(postgres_match(s.id, query.terms))
     return conditions

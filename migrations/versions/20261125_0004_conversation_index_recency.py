@@ -1,5 +1,5 @@
 """The conversation index orders by last tracker event id: a unique index on it, the channel
-filter's index in that order, and on SQLite the full-text documents keyed by it (so a search
+and date filters' indexes with it, and on SQLite the full-text documents keyed by it (so a search
 reads matches newest first and stops at a page). The index is emptied; the console's next
 catch-up rebuilds it from Rasa's events.
 
@@ -32,10 +32,14 @@ def upgrade() -> None:
     op.create_index("ix_conversation_summaries_last_event", "conversation_summaries", ["last_event_id"], unique=True)
     op.drop_index("ix_conversation_summaries_channel", table_name="conversation_summaries")
     op.create_index("ix_conversation_summaries_channel", "conversation_summaries", ["channel", "last_event_id"])
+    op.drop_index("ix_conversation_summaries_recent", table_name="conversation_summaries")
+    op.create_index("ix_conversation_summaries_recent", "conversation_summaries", ["last_event_at", "last_event_id"])
 
 
 def downgrade() -> None:
     _empty_the_index()
+    op.drop_index("ix_conversation_summaries_recent", table_name="conversation_summaries")
+    op.create_index("ix_conversation_summaries_recent", "conversation_summaries", ["last_event_at", "id"])
     op.drop_index("ix_conversation_summaries_channel", table_name="conversation_summaries")
     op.create_index("ix_conversation_summaries_channel", "conversation_summaries", ["channel", "last_event_at"])
     op.drop_index("ix_conversation_summaries_last_event", table_name="conversation_summaries")
