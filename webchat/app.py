@@ -14,9 +14,6 @@ clinic.yml), re-read when it changes.
 
 from __future__ import annotations
 
-import html
-import json
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -24,11 +21,13 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.config import ClinicConfigError, ConfigProvider
+from clinic.env import SettingError, env_port, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,8 +58,8 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        rasa_port = os.environ.get("RASA_PORT", "5005")
-        return cls(socket_url=os.environ.get("WEBCHAT_SOCKET_URL") or f"http://127.0.0.1:{rasa_port}")
+        rasa_port = env_port("RASA_PORT", 5005)
+        return cls(socket_url=env_str("WEBCHAT_SOCKET_URL") or f"http://127.0.0.1:{rasa_port}")
 
 
 def socket_origins(socket_url: str) -> str:
@@ -109,46 +108,20 @@ def load_widget(bundle: Path) -> bytes:
     return _REMOTE_IMPORT.sub("", source).encode("utf-8")
 
 
+_templates = Environment(
+    loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
+    autoescape=select_autoescape(["html"], default=True),
+)
+
+
 def render_page(config, socket_url: str) -> str:
+    """The page (webchat/templates/index.html, autoescaped) for the clinic's current details."""
     details = config.clinic
-    name = html.escape(details.name)
-    chat_config = json.dumps(
-        {"socketUrl": socket_url, "title": details.name, "subtitle": "Ask us about your skin treatments"}
-    ).replace("<", "\\u003c")
-    contact = " · ".join(html.escape(part) for part in (details.address, details.phone, details.email) if part)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{name}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/static/site.css">
-<script type="application/json" id="chat-config">{chat_config}</script>
-<script src="{WIDGET_PATH}" defer></script>
-<script src="/static/chat.js" defer></script>
-</head>
-<body>
-<header>
-  <h1>{name}</h1>
-  <p>Aesthetic skin care: micro-needling, acne care and clear advice.</p>
-</header>
-<main>
-  <p>Welcome to {name}. Our micro-needling treatment, Epidermal Collagen Therapy (ECIT), is part
-  of our Inner-glow programme: it helps with acne, acne scars, fine lines, sun spots and pores,
-  with little downtime.</p>
-  <p>Questions about micro-needling, downtime, acne or our events? Open the chat in the corner:
-  our virtual assistant answers right away, helps you book a consultation, and passes any
-  personal medical question to a licensed professional.</p>
-  <h2>Visit us</h2>
-  <p class="visit">{contact}</p>
-</main>
-<footer>The assistant gives general information only, never personal medical advice. In an
-emergency call {html.escape(details.emergency_number)}.</footer>
-</body>
-</html>
-"""
+    chat_config = {"socketUrl": socket_url, "title": details.name, "subtitle": "Ask us about your skin treatments"}
+    contact = [part for part in (details.address, details.phone, details.email) if part]
+    return _templates.get_template("index.html").render(
+        clinic=details, chat_config=chat_config, contact=contact, widget_path=WIDGET_PATH
+    )
 
 
 def create_app(settings: Settings, name: str = "clinic_webchat") -> Sanic:
@@ -188,11 +161,10 @@ def create_app(settings: Settings, name: str = "clinic_webchat") -> Sanic:
 
 
 def main() -> int:
-    host = os.environ.get("BIND_HOST", "127.0.0.1")
-    port = int(os.environ.get("WEB_PORT", "8080"))
     try:
+        host, port = env_str("BIND_HOST", "127.0.0.1"), env_port("WEB_PORT", 8080)
         app = create_app(Settings.from_env())
-    except (WebchatError, ClinicConfigError) as error:
+    except (WebchatError, ClinicConfigError, SettingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     app.run(host=host, port=port, access_log=False, motd=False)
