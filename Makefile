@@ -10,17 +10,20 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := var/spacy/en_clinic/clinic_fingerprint.json
 WIDGET  := web/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
+HAPROXY := /usr/sbin/haproxy
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup widget browser train run test test-data test-stories test-py bench bench-console validate lint clean peer-baseline
+.PHONY: help setup widget browser scaled-tools train run run-scaled test test-data test-stories test-py bench bench-console loadtest validate lint clean peer-baseline
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
 	@echo "make test   set up, train if needed, run every test"
+	@echo "make run-scaled  2 Rasa replicas + 2 action servers behind HAProxy, on PostgreSQL and Redis"
+	@echo "make loadtest    one replica against two, realistic conversations (~5 min)"
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
 	@echo "make bench-console  benchmark the staff console's conversation index (100k conversations)"
 	@echo "make peer-baseline  rasa init's default pipeline trained on our data, beside ours (~15 min)"
@@ -56,6 +59,17 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# Debian's HAProxy (the scaled topology's load balancer), and Redis and PostgreSQL's server
+# binaries where missing (the topology's tests start instances of their own on spare ports).
+$(HAPROXY):
+	@echo "Installing Debian's haproxy (and redis-server, postgresql where missing)..."
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	missing=haproxy; command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+scaled-tools: $(HAPROXY)
+
 setup: $(INSTALLED) $(SPACY_PIPELINE) $(WIDGET)
 	@$(PY) -m clinic.config
 	@$(PY) -m clinic.migrate
@@ -65,6 +79,9 @@ train: setup
 
 run: train
 	@$(PY) -m ops.run
+
+run-scaled: train scaled-tools
+	@$(PY) -m ops.run_scaled
 
 # The lint and format gate (ruff, configured in pyproject.toml): fast, so it runs first.
 lint: $(INSTALLED)
@@ -78,13 +95,16 @@ test-stories: train
 	$(RASA) test core --model models/clinic.tar.gz --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/results/stories
 
-test-py: train browser
+test-py: train browser scaled-tools
 	$(PY) -m pytest
 
 test: lint validate test-stories test-py
 
 bench: train
 	$(PY) -m ops.bench
+
+loadtest: train scaled-tools
+	$(PY) -m ops.loadtest
 
 bench-console: setup
 	$(PY) -m ops.bench_console
