@@ -38,6 +38,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.env import env_duration
 from clinic.errors import ClinicDatabaseError, DatabaseNotMigrated, DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,8 @@ def safe_url(url: str) -> str:
 
 
 def timeout_seconds() -> float:
-    try:
-        return max(0.05, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)))
-    except ValueError:
-        return DEFAULT_TIMEOUT_SECONDS
+    """CLINIC_DB_TIMEOUT in seconds (``SettingError`` when it is not a duration of 50 ms to 5 min)."""
+    return env_duration(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS, 0.05, 300)
 
 
 def create_clinic_engine(url: str, timeout: float) -> Engine:

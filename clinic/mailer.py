@@ -15,11 +15,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Dict, List, Mapping, Optional
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def _flag(value: Optional[str], default: bool) -> bool:
-    return default if value is None or not value.strip() else value.strip().lower() in _TRUE
+from clinic.env import env_bool, env_duration, env_port, env_str
 
 
 @dataclass(frozen=True)
@@ -39,17 +35,17 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "SmtpSettings":
-        env = os.environ if env is None else env
-        port = int(env.get("SMTP_PORT") or 587)
+        """Settings from SMTP_* variables; ``SettingError`` names a bad one."""
+        port = env_port("SMTP_PORT", 587, env)
         return cls(
-            host=(env.get("SMTP_HOST") or "").strip(),
+            host=env_str("SMTP_HOST", "", env),
             port=port,
-            user=env.get("SMTP_USER") or "",
-            password=env.get("SMTP_PASSWORD") or "",
-            sender=(env.get("SMTP_FROM") or "").strip(),
-            starttls=_flag(env.get("SMTP_STARTTLS"), default=port == 587),
-            use_ssl=_flag(env.get("SMTP_SSL"), default=port == 465),
-            timeout=float(env.get("SMTP_TIMEOUT") or 15),
+            user=env_str("SMTP_USER", "", env),
+            password=(os.environ if env is None else env).get("SMTP_PASSWORD") or "",  # kept as typed
+            sender=env_str("SMTP_FROM", "", env),
+            starttls=env_bool("SMTP_STARTTLS", port == 587, env),
+            use_ssl=env_bool("SMTP_SSL", port == 465, env),
+            timeout=env_duration("SMTP_TIMEOUT", 15.0, 0.5, 300, env),
         )
 
 

@@ -30,6 +30,7 @@ from typing import Callable, Optional
 
 from clinic.config import ClinicConfig, ConfigProvider
 from clinic.db import Database, get_database
+from clinic.env import env_bool
 from clinic.errors import ClinicDatabaseError
 from clinic.mailer import SmtpSettings, send_email
 from clinic.models import DeliveryChannel
@@ -220,7 +221,7 @@ _background: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple]" = wea
 
 
 def in_process_enabled() -> bool:
-    return os.environ.get(IN_PROCESS_ENV, "true").strip().lower() not in {"0", "false", "no", "off"}
+    return env_bool(IN_PROCESS_ENV, True)
 
 
 def ensure_background_worker(**worker_options) -> Optional[NotificationWorker]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import random
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -26,6 +25,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from clinic.db import Database
+from clinic.env import env_int
 from clinic.models import DeliveryChannel, DeliveryStatus, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
@@ -60,10 +60,8 @@ class Delivery:
 
 
 def max_attempts() -> int:
-    try:
-        return max(1, int(os.environ.get(MAX_ATTEMPTS_ENV, DEFAULT_MAX_ATTEMPTS)))
-    except ValueError:
-        return DEFAULT_MAX_ATTEMPTS
+    """NOTIFY_MAX_ATTEMPTS (``SettingError`` when it is not a whole number from 1 to 1000)."""
+    return env_int(MAX_ATTEMPTS_ENV, DEFAULT_MAX_ATTEMPTS, 1, 1000)
 
 
 def retry_delay(attempt: int, base: dt.timedelta = RETRY_BASE, cap: dt.timedelta = RETRY_CAP) -> dt.timedelta:
