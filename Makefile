@@ -22,6 +22,7 @@ export PYTHONPATH := $(CURDIR)
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
 	@echo "make test   set up, train if needed, run every test"
+	@echo "make test-unit  the fast tier: lint and every test that needs no model, PostgreSQL or browser"
 	@echo "make run-scaled  2 Rasa replicas + 2 action servers behind HAProxy, on PostgreSQL and Redis"
 	@echo "make loadtest    one replica against two, realistic conversations (~5 min)"
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
@@ -99,6 +100,10 @@ test-py: train browser scaled-tools
 	$(PY) -m pytest
 
 test: lint validate test-stories test-py
+
+# The fast tier (about a minute): no training, no PostgreSQL, no browser (pytest.ini's markers).
+test-unit: lint $(SPACY_PIPELINE)
+	$(PY) -m pytest -m "not rasa and not postgres and not browser"
 
 bench: train
 	$(PY) -m ops.bench

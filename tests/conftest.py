@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from clinic_fixture import clinic_data, event_data, write_clinic_file
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from clinic_fixture import clinic_data, event_data, write_clinic_file  # noqa: E402
-
-from ops.paths import MODEL  # noqa: E402
-from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints  # noqa: E402
+from ops.paths import MODEL
+from ops.services import Stack, action_server, free_port, rasa_server, write_endpoints
 
 # Fixtures of their own modules: databases on SQLite and PostgreSQL, chromium, the staff console,
-# Redis and PostgreSQL instances of the tests' own (the scaled topology).
-pytest_plugins = ["db_fixtures", "browser_support", "console_fixtures", "service_fixtures"]
+# Redis and PostgreSQL instances of the tests' own, the scaled topology.
+# The project root and tests/ are importable through pytest.ini's `pythonpath`.
+pytest_plugins = ["db_fixtures", "browser_support", "console_fixtures", "service_fixtures", "scaled_fixtures"]
+
+
+# Test tiers (pytest.ini's markers): what a test needs, read from the fixtures it uses, so that
+# `make test-unit` can leave out whatever needs a trained model, PostgreSQL or a browser.
+RASA_FIXTURES = {"servers", "channel_stack", "console_world"}
+POSTGRES_FIXTURES = {"postgres", "migrated_postgres_url", "postgres_instance"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        names = set(item.fixturenames)
+        if names & RASA_FIXTURES:
+            item.add_marker("rasa")
+        if "browser" in names:
+            item.add_marker("browser")
+        backends = {str(value) for value in getattr(getattr(item, "callspec", None), "params", {}).values()}
+        if names & POSTGRES_FIXTURES or "postgresql" in backends:
+            item.add_marker("postgres")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ import pytest
 from ops.nlu_eval import load_annotated_examples, load_examples
 from ops.paths import MODEL, ROOT
 
+pytestmark = pytest.mark.rasa  # evaluates the trained model
+
 BLOCK = """version: "3.1"
 nlu:
 - intent: faq/microneedling_pain

@@ -15,6 +15,8 @@ import pytest
 from ops.nlu_eval import HOLDOUT, evaluate
 from ops.paths import MODEL, ROOT
 
+pytestmark = pytest.mark.rasa  # evaluates the trained model
+
 THRESHOLDS = {
     "intent_accuracy": (">=", 0.93),
     "medical_recall": (">=", 0.98),
