@@ -130,6 +130,8 @@ def create_app(settings: Settings, name: str = "clinic_webchat") -> Sanic:
     clinic = ConfigProvider(settings.clinic_file)
     app = Sanic(name)
     app.config.KEEP_ALIVE_TIMEOUT = 30
+    # The page is only read (GET): nothing a browser sends it comes near this; larger gets 413.
+    app.config.REQUEST_MAX_SIZE = 100_000
 
     @app.get("/")
     async def page(_: Request) -> HTTPResponse:
