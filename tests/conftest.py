@@ -21,7 +21,7 @@ pytest_plugins = ["db_fixtures", "browser_support", "console_fixtures", "service
 
 # Test tiers (pytest.ini's markers): what a test needs, read from the fixtures it uses, so that
 # `make test-unit` can leave out whatever needs a trained model, PostgreSQL or a browser.
-RASA_FIXTURES = {"servers", "channel_stack", "console_world"}
+RASA_FIXTURES = {"servers", "channel_stack", "console_world", "scaled"}
 POSTGRES_FIXTURES = {"postgres", "migrated_postgres_url", "postgres_instance"}
 
 
