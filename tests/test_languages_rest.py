@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from tracker_events import stored_events
 
-from clinic.models import Ticket
+from clinic.models import Priority, Ticket
 
 PHONE, EMAIL, URGENT_LINE = "+44 20 7946 0555", "desk@testclinic.example", "+44 20 7946 0911"
 
@@ -64,7 +64,7 @@ def test_a_red_flag_in_another_language_takes_the_urgent_path(servers, language,
     assert translated in replies[1] and URGENT_LINE in replies[1]
     assert any("URG-" in reply for reply in replies[2:])
     [(reference, priority, stored_message, _)] = urgent_tickets(servers, sender)
-    assert reference.startswith("URG-") and priority == "urgent" and stored_message == message
+    assert reference.startswith("URG-") and priority == Priority.URGENT and stored_message == message
     assert latest_parse(servers, sender)["intent"]["name"] == "urgent_medical"
 
 
