@@ -18,8 +18,8 @@ visitor told "we answer in English" has been misunderstood. So:
   unmistakable ("muchas gracias").
 
 Lingua (lingua-language-detector, Apache-2.0) carries its language models inside its wheel:
-nothing is fetched at run time. The detector is built once per process (about 1 s and
-280 MB with the high-accuracy models of these languages preloaded; ~0.2 ms a message).
+nothing is fetched at run time. The detector is built once per process (a few seconds and
+about 330 MB with the high-accuracy models of these languages preloaded; ~0.2 ms a message).
 """
 
 from __future__ import annotations
