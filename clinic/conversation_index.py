@@ -38,7 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from clinic import tracker_messages as messages
@@ -66,6 +66,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000  # tracker events per transaction: short write locks on a shared SQLite file
 DEFAULT_LOOKBACK_IDS = 10_000  # how far below the position a late (out-of-order) commit is still found
+# PostgreSQL plans the list's queries from table statistics; after a large run (a first index
+# of an existing store) they are refreshed at once instead of when autovacuum gets to them.
+ANALYZE_AFTER_EVENTS = 100_000
+ANALYZED_TABLES = "conversation_summaries, conversation_intents, conversation_search"
 STATE_ID = 1
 _CHUNK = 500
 _summaries = ConversationSummary.__table__
@@ -395,6 +399,7 @@ def catch_up(
     ``batch_size``: tracker events per transaction. ``max_batches``: stop after that many
     (None: until caught up), so a first run over a large store can be spread out.
     ``lookback_ids``: how far below the position an out-of-order commit is still picked up.
+    After a large run on PostgreSQL the index tables' statistics are refreshed (ANALYZE).
     Raises ``TrackerStoreError`` when the tracker store cannot be read and
     ``ClinicDatabaseError`` when the clinic database fails (nothing of that batch is kept).
     """
@@ -431,4 +436,7 @@ def catch_up(
         result.last_event_id = outcome.position
         if len(new) < batch_size:
             break
+    if result.events >= ANALYZE_AFTER_EVENTS and clinic_db.backend == "postgresql":
+        with clinic_db.transaction() as session:
+            session.execute(text(f"ANALYZE {ANALYZED_TABLES}"))
     return result

@@ -346,3 +346,18 @@ def test_another_or_recreated_tracker_store_is_reported_not_mixed_in(db, rasa_tr
         assert [row[0] for row in all_summaries(db)] == ["other-1"]
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_large_run_refreshes_postgresql_statistics(db, rasa_tracker, monkeypatch):
+    add_all(rasa_tracker, website_faq(), urgent())
+    monkeypatch.setattr(conversation_index, "ANALYZE_AFTER_EVENTS", 10)
+    catch_up(db, rasa_tracker.reader)
+    with db.transaction(read_only=True) as session:
+        analyzed = session.execute(
+            text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+                "AND relname IN ('conversation_summaries', 'conversation_intents', 'conversation_search')"
+            )
+        ).scalars()
+        assert set(analyzed) == {"conversation_summaries", "conversation_intents", "conversation_search"}
