@@ -398,6 +398,14 @@ class SocialInput(InputChannel):
                 return response.json({"error": f"the {self.title} channel is not enabled"}, status=404)
         else:
             self.add_routes(blueprint, on_new_message)
+
+            @blueprint.exception(AttributeError, TypeError, KeyError, IndexError, ValueError)
+            async def malformed(request: Request, error: Exception) -> HTTPResponse:
+                # A signed payload of a shape the connector does not read (a field that should be an
+                # object is a list, a number...): refused with 400 and a log line, not a 500.
+                logger.warning("%s: refused a malformed webhook payload (%s)", self.name(), error.__class__.__name__)
+                return response.text("bad request", status=400)
+
         return blueprint
 
     def add_routes(self, blueprint: Blueprint, on_new_message: OnNewMessage) -> None:

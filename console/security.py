@@ -104,6 +104,9 @@ def _cross_site(request: Request) -> bool:
 async def authenticate(request: Request):
     """Request middleware: load the session, enforce sign-in, CSRF and password changes."""
     app = request.app
+    if int(request.headers.get("content-length") or 0) > app.config.REQUEST_MAX_SIZE:
+        # Sanic runs request middleware on its own error path too: its 413 must not become a 403.
+        return response.json({"error": "too large", "message": "The request is too large."}, status=413)
     token = request.cookies.get(SESSION_COOKIE)
     request.ctx.session = await blocking(load_session, app.ctx.db, token, app.ctx.settings.session) if token else None
     session = request.ctx.session

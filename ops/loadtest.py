@@ -169,7 +169,9 @@ async def drive(url: str, talks: Sequence[Conversation], concurrency: int, stop_
             await _talk(session, url, conversation, stop_on_error)
 
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=concurrency + 10)
+    # Each visitor is a client of their own: no keep-alive connection shared between visitors
+    # (one closed by the load balancer after a replica died would fail the next visitor's turn).
+    connector = aiohttp.TCPConnector(limit=concurrency + 10, force_close=True)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.perf_counter()
         await asyncio.gather(*(one(session, c) for c in talks))

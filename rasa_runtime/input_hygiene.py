@@ -5,6 +5,9 @@
   that is not a JSON object with a text ``sender`` and a text ``message`` (optional object
   ``metadata``), and 413 for a message longer than MAX_MESSAGE_CHARS. Rasa 3.6 itself answers
   500 for a JSON list (``.get`` on it), and an empty reply for a number as the message.
+* The website's socket.io events (``session_request`` and the user message) are checked the
+  same way: a malformed one is ignored with one warning, where Rasa 3.6's handlers raise in a
+  background task and log a stack trace for each.
 * Every channel's message text and sender id is made storable: NUL characters are dropped and
   lone UTF-16 surrogates (valid in JSON, not in UTF-8) become U+FFFD. PostgreSQL refuses both,
   so one such message would otherwise fail its turn's save, on every channel. A message that is
@@ -15,8 +18,11 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from typing import Any, Callable, Optional
+
+logger = logging.getLogger(__name__)
 
 REST_PATH = "/webhooks/rest/webhook"
 MAX_MESSAGE_CHARS = 5000
@@ -100,9 +106,74 @@ def _agent_handle_message(original: Callable) -> Callable:
     return handle_message
 
 
+def _session_id_problem(data: dict) -> Optional[str]:
+    session_id = data.get("session_id")
+    if session_id is not None and (not isinstance(session_id, str) or len(session_id) > MAX_SENDER_CHARS):
+        return f"session_id must be a string of at most {MAX_SENDER_CHARS} characters"
+    return None
+
+
+def session_request_problem(data: Any) -> Optional[str]:
+    """Why a socket.io ``session_request`` payload cannot be taken (None: it can)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        return "the payload must be an object"
+    return _session_id_problem(data)
+
+
+def user_message_problem(data: Any) -> Optional[str]:
+    """Why a socket.io user message cannot be taken (None: it can)."""
+    if not isinstance(data, dict):
+        return "the payload must be an object"
+    if not isinstance(data.get("message", ""), (str, int, float)) or isinstance(data.get("message"), bool):
+        return "message must be text"
+    if len(as_text(data.get("message", ""))) > MAX_MESSAGE_CHARS:
+        return f"message must be at most {MAX_MESSAGE_CHARS} characters"
+    metadata = data.get("metadata")  # Rasa's metadata_key (credentials.yml keeps the default)
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return "metadata must be a JSON object"
+    if metadata is not None and not isinstance(metadata, dict):
+        return "metadata must be an object"
+    return _session_id_problem(data)
+
+
+def _guarded(event: str, handler: Callable, problem_of: Callable[[Any], Optional[str]]) -> Callable:
+    async def guarded(sid, *args):
+        data = args[0] if args else None
+        problem = problem_of(data)
+        if problem is not None:
+            logger.warning("socket.io: ignored a malformed %r event: %s", event, problem)
+            return None
+        return await handler(sid, data)
+
+    return guarded
+
+
+def _socketio_blueprint(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def blueprint(self, on_new_message):
+        created = original(self, on_new_message)
+        handlers = self.sio.handlers.get(self.namespace or "/", {})
+        for event, problem_of in (
+            ("session_request", session_request_problem),
+            (self.user_message_evt, user_message_problem),
+        ):
+            if event in handlers:
+                handlers[event] = _guarded(event, handlers[event], problem_of)
+        return created
+
+    return blueprint
+
+
 def install() -> None:
     from rasa.core import run
     from rasa.core.agent import Agent
+    from rasa.core.channels.socketio import SocketIOInput
 
     run.configure_app = _configure_app(run.configure_app)
     Agent.handle_message = _agent_handle_message(Agent.handle_message)
+    SocketIOInput.blueprint = _socketio_blueprint(SocketIOInput.blueprint)

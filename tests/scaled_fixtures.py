@@ -187,3 +187,26 @@ async def websocket_conversation(url: str, session_id: str, texts: List[str]) ->
             except asyncio.TimeoutError:
                 pass
     return replies
+
+
+def post_declaring(url: str, declared: int, sent: int = 32_000, timeout: float = 30) -> int:
+    """The status of a POST that declares ``declared`` bytes of body and sends the first ``sent``:
+    a server enforcing its size limit answers before the rest would arrive (a client sending
+    it all could be cut off mid-send and never read the answer)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    head = (
+        f"POST {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        sock.sendall(head.encode() + b"{" + b" " * (sent - 1))
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0

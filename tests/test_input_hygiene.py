@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from rasa_runtime.input_hygiene import MAX_MESSAGE_CHARS, as_text, rest_problem, storable
+from rasa_runtime.input_hygiene import (
+    MAX_MESSAGE_CHARS,
+    as_text,
+    rest_problem,
+    session_request_problem,
+    storable,
+    user_message_problem,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +55,31 @@ def test_texts_are_made_storable():
     assert storable("é 👩🏽‍⚕️ \u202e") == "é 👩🏽‍⚕️ \u202e"  # real text is left alone
     assert storable("x\ud800y").encode("utf-8")
     assert as_text(5) == "5" and as_text({"a": 1}) == "" and as_text(None) == "" and as_text(True) == ""
+
+
+@pytest.mark.parametrize(
+    "data, ok",
+    [
+        ({"message": "hi", "session_id": "abc"}, True),
+        ({"message": 5, "session_id": "abc", "metadata": '{"a": 1}'}, True),
+        ({"message": "hi", "session_id": "abc", "metadata": {"a": 1}}, True),
+        (None, False),
+        ([], False),
+        (1.5, False),
+        ({"message": ["hi"], "session_id": "abc"}, False),
+        ({"message": True, "session_id": "abc"}, False),
+        ({"message": "hi", "session_id": 42}, False),
+        ({"message": "hi", "session_id": "abc", "metadata": "not json"}, False),
+        ({"message": "hi", "session_id": "abc", "metadata": "[1]"}, False),
+        ({"message": "x" * (MAX_MESSAGE_CHARS + 1), "session_id": "abc"}, False),
+    ],
+)
+def test_socketio_user_messages_are_checked(data, ok):
+    assert (user_message_problem(data) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "data, ok", [(None, True), ({}, True), ({"session_id": "abc"}, True), ([], False), ({"session_id": {}}, False)]
+)
+def test_socketio_session_requests_are_checked(data, ok):
+    assert (session_request_problem(data) is None) is ok

@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 from channel_support import SECRETS, http, telegram_update
-from scaled_fixtures import CLINIC, REFERENCE, Scaled, widget_conversation
+from scaled_fixtures import CLINIC, REFERENCE, Scaled, post_declaring, widget_conversation
 
 from ops import loadtest
 
@@ -112,7 +112,8 @@ def test_a_redelivered_social_webhook_is_answered_once_whichever_replica_it_reac
 
 
 def test_requests_over_the_size_limit_get_413(scaled: Scaled):
-    body = json.dumps({"sender": "big", "message": "x" * 2_000_000}).encode()
+    assert post_declaring(scaled.topology.rest_url(), declared=2_000_000) == 413  # Rasa's limit (1 MB)
+    body = json.dumps({"sender": "big", "message": "x" * 6000}).encode()  # under it, but no message is that long
     status, _ = http("POST", scaled.topology.rest_url(), body, {"Content-Type": "application/json"})
     assert status == 413
     assert scaled.user_texts("big") == []
@@ -218,7 +219,8 @@ def test_killing_a_replica_during_load_conversations_continue_on_the_other(scale
 
     turns = [t for c in talks for t in c.turns]
     failed = [t for t in turns if not t.ok]
-    assert len(failed) <= concurrency  # at most the turns in flight on the killed replica
+    # At most the turns in flight on the killed replica (one per conversation at a time).
+    assert len(failed) <= concurrency, [(t.text, t.status, round(t.started_at - killed_at, 2)) for t in failed]
     assert all(t.reply.strip() for t in turns if t.ok)  # no empty reply
     later = [t for t in turns if t.started_at > killed_at + 0.5]
     assert len(later) > 20 and all(t.ok and t.replica == "rasa-2" for t in later)

@@ -130,8 +130,15 @@ def create_app(settings: Settings, name: str = "clinic_webchat") -> Sanic:
     clinic = ConfigProvider(settings.clinic_file)
     app = Sanic(name)
     app.config.KEEP_ALIVE_TIMEOUT = 30
-    # The page is only read (GET): nothing a browser sends it comes near this; larger gets 413.
+    # The page is only read (GET): nothing a browser sends it comes near this; larger gets 413
+    # (also where no route would read the body, so the refusal says why).
     app.config.REQUEST_MAX_SIZE = 100_000
+
+    @app.middleware("request")
+    async def refuse_large_bodies(request: Request) -> Optional[HTTPResponse]:
+        if int(request.headers.get("content-length") or 0) > app.config.REQUEST_MAX_SIZE:
+            return response.text("Request body exceeds the size limit", status=413)
+        return None
 
     @app.get("/")
     async def page(_: Request) -> HTTPResponse:
