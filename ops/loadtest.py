@@ -103,6 +103,7 @@ class Turn:
     replica: str = ""
     on_script: bool = True
     started_at: float = 0.0  # time.monotonic() when it was sent
+    error: str = ""  # why it failed, when it did
 
     @property
     def ok(self) -> bool:
@@ -140,7 +141,7 @@ async def _talk(session, url: str, conversation: Conversation, stop_on_error: bo
 
     for text, expected in conversation.steps:
         started, started_at = time.perf_counter(), time.monotonic()
-        status, reply, replica = 0, "", ""
+        status, reply, replica, error = 0, "", "", ""
         try:
             async with session.post(url, json={"sender": conversation.sender, "message": text}) as response:
                 status, replica = response.status, response.headers.get("X-Clinic-Replica", "")
@@ -149,9 +150,9 @@ async def _talk(session, url: str, conversation: Conversation, stop_on_error: bo
                     reply = "\n".join(str(m.get("text") or "") for m in body if isinstance(m, dict))
                     if not reply and any(isinstance(m, dict) and (m.get("buttons") or m.get("image")) for m in body):
                         reply = "(buttons)"
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            status = 0
-        turn = Turn(text, status, (time.perf_counter() - started) * 1000, reply, replica, started_at=started_at)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as failure:
+            status, error = 0, f"{failure.__class__.__name__}: {failure}"[:200]
+        turn = Turn(text, status, (time.perf_counter() - started) * 1000, reply, replica, started_at, error)
         turn.on_script = turn.ok and (expected is None or expected in reply)
         conversation.turns.append(turn)
         if stop_on_error and not turn.ok:
