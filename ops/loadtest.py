@@ -31,6 +31,7 @@ import re
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -228,6 +229,29 @@ def figures(talks: Sequence[Conversation], seconds: float) -> Figures:
     )
 
 
+def cpu_seconds(services) -> Dict[str, float]:
+    """CPU time (user + system) each service's process tree has used so far."""
+    from ops.services import _tree
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: Dict[str, float] = {}
+    for service in services:
+        total = 0
+        for pid in _tree(service.process.pid) if service.process and service.process.poll() is None else []:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue
+        used[service.name] = total / ticks
+    return used
+
+
+def cores_used(before: Dict[str, float], after: Dict[str, float], seconds: float) -> Dict[str, float]:
+    """Average cores each service used between two ``cpu_seconds`` readings."""
+    return {name: round((after.get(name, 0.0) - before.get(name, 0.0)) / seconds, 2) for name in after if seconds}
+
+
 # --- what was stored ----------------------------------------------------------------------------
 
 
@@ -385,13 +409,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                 f"Phase 1: {args.conversations} conversations, {args.concurrency} at a time, 1 replica...", flush=True
             )
             one_talks = conversations(args.conversations, "one")
+            before, load_before = cpu_seconds(topology.services), os.getloadavg()[0]
             one = figures(one_talks, run(url, one_talks, args.concurrency))
+            one_cores = cores_used(before, cpu_seconds(topology.services), one.seconds)
+            one_load = (load_before + os.getloadavg()[0]) / 2
             topology.restart(topology.rasa[1])
             topology.wait_balanced(expected=2)
             run(url, conversations(6, "warm-up-2"), 6)
             print("Phase 2: the same with 2 replicas...", flush=True)
             two_talks = conversations(args.conversations, "two")
+            before, load_before = cpu_seconds(topology.services), os.getloadavg()[0]
             two = figures(two_talks, run(url, two_talks, args.concurrency))
+            two_cores = cores_used(before, cpu_seconds(topology.services), two.seconds)
+            two_load = (load_before + os.getloadavg()[0]) / 2
             talks = one_talks + two_talks
             problems = storage_problems(talks, stored_user_texts(settings.tracker_store_url, [c.sender for c in talks]))
             records = clinic_records(settings.database_url, [c.sender for c in talks])
@@ -403,6 +433,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     print(table(one, two))
     print(f"\nreplicas that answered: phase 1 {one.replicas}, phase 2 {two.replicas}")
+    for label, cores, load in (("phase 1", one_cores, one_load), ("phase 2", two_cores, two_load)):
+        busy = ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if value >= 0.01)
+        print(f"cores used, {label}: {busy} (machine load average about {load:.1f})")
+    failures = Counter(f"HTTP {t.status}" if t.status else t.error for c in talks for t in c.turns if not t.ok)
+    if failures:
+        print("failed turns: " + ", ".join(f"{why} x{count}" for why, count in failures.most_common(5)))
     turns = sum(len(c.turns) for c in talks)
     print(
         f"tracker store: {turns} user turns sent, "
@@ -418,7 +454,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     (VAR / "results").mkdir(parents=True, exist_ok=True)
     (VAR / "results" / "loadtest.json").write_text(
         json.dumps(
-            {"one_replica": asdict(one), "two_replicas": asdict(two), "storage_problems": problems, "records": records},
+            {
+                "one_replica": asdict(one),
+                "two_replicas": asdict(two),
+                "cores_used": {"one_replica": one_cores, "two_replicas": two_cores},
+                "load_average": {"one_replica": one_load, "two_replicas": two_load},
+                "storage_problems": problems,
+                "records": records,
+            },
             indent=2,
         )
     )
