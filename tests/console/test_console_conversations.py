@@ -8,13 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass, field
+from typing import Optional
 from urllib.parse import urlencode
 
 import pytest
 from console_support import IMAGE_MESSAGE, SCRIPT_MESSAGE, wait_until
 
 from clinic.audit import AuditAction, recent_entries
-from clinic.tracker_messages import message_confidence
+from clinic.tracker_messages import (
+    CLARIFY_ACTIONS,
+    FAQ_ANSWER_ACTION,
+    intent_labels,
+    is_faq_response,
+    message_confidence,
+)
 from clinic.tracker_store import TrackerStoreReader
 from console.web import conversation_key
 
@@ -65,19 +73,11 @@ def test_the_list_shows_every_conversation_newest_first_with_its_row(indexed, ad
     [
         ({"channel": "socketio"}, {"website"}, {"faq", "medical", "urgent", "fallback"}),
         ({"channel": "rest"}, {"faq", "medical", "urgent", "register"}, {"website"}),
-        ({"intent": "medical_question"}, {"medical"}, {"faq", "website", "register"}),
-        ({"intent": "urgent_medical"}, {"urgent"}, {"faq", "medical", "website"}),
-        ({"intent": "faq/downtime"}, {"faq"}, {"medical", "urgent", "website"}),
-        ({"intent": "faq"}, {"faq"}, {"urgent", "website", "register"}),
-        ({"intent": "ask_hours"}, {"website"}, {"faq", "medical"}),
         ({"handoff": "medical"}, {"medical"}, {"urgent", "faq", "website"}),
         ({"handoff": "urgent"}, {"urgent"}, {"medical", "faq", "website"}),
         ({"handoff": "any"}, {"medical", "urgent"}, {"faq", "website", "register"}),
-        ({"fallback": "yes"}, {"fallback"}, {"faq", "medical", "website"}),
-        ({"fallback": "no"}, {"faq", "medical", "website"}, {"fallback"}),
         ({"channel": "rest", "handoff": "urgent"}, {"urgent"}, {"website", "medical"}),
         ({"channel": "socketio", "handoff": "any"}, set(), {"website", "medical", "urgent"}),
-        ({"intent": "medical_question", "fallback": "yes"}, set(), {"medical", "fallback"}),
     ],
     ids=lambda value: urlencode(value) if isinstance(value, dict) else None,
 )
@@ -100,35 +100,69 @@ def test_text_search_covers_what_visitors_and_the_assistant_said(indexed, admin)
         assert reply.status_code in (200, 400), hostile
 
 
-def lowest_confidence_in_tracker(tracker, sender: str):
-    """The lowest NLU confidence of the visitor's messages, from Rasa's raw events: each
-    message judged as clinic.tracker_messages defines it, except a message NLU could not place
-    (nlu_fallback) while a form was asking a question: the form took it as its answer."""
-    lowest, form_active = None, False
+@dataclass
+class TrackerFacts:
+    """What Rasa's raw events say about one conversation, judged by the definitions the index
+    documents (clinic.conversation_index, clinic.tracker_messages), for the filters that depend
+    on what the model understood."""
+
+    labels: set = field(default_factory=set)
+    had_fallback: bool = False
+    lowest: Optional[float] = None
+
+
+def tracker_facts(tracker, sender: str) -> TrackerFacts:
+    facts, form_active, last_action = TrackerFacts(), False, None
     for event in tracker.conversation_events(sender):
         if event.type_name == "active_loop":
             form_active = bool(event.data.get("name"))
+        elif event.type_name == "action":
+            last_action = event.action_name
+            facts.had_fallback |= event.action_name in CLARIFY_ACTIONS
+        elif event.type_name == "bot" and last_action == FAQ_ANSWER_ACTION:
+            facts.had_fallback |= not is_faq_response(event.data)
         elif event.type_name == "user":
-            intent = (event.data.get("parse_data") or {}).get("intent", {}).get("name")
-            if form_active and intent == "nlu_fallback":
-                continue
-            confidence = message_confidence(event.data)
+            labels = intent_labels(event.data)
+            facts.labels |= set(labels) | ({"faq"} if any(label.startswith("faq/") for label in labels) else set())
+            taken_by_form = form_active and labels[:1] == ["nlu_fallback"]
+            facts.had_fallback |= labels[:1] == ["nlu_fallback"] and not taken_by_form
+            confidence = None if taken_by_form else message_confidence(event.data)
             if confidence is not None:
-                lowest = confidence if lowest is None else min(lowest, confidence)
-    return lowest
+                facts.lowest = confidence if facts.lowest is None else min(facts.lowest, confidence)
+    return facts
 
 
-def test_lowest_confidence_filter_matches_the_tracker_store(indexed, admin):
+@pytest.fixture(scope="module")
+def facts(indexed):
     tracker = TrackerStoreReader(indexed.tracker_url)
     try:
-        lowest = {name: lowest_confidence_in_tracker(tracker, sender) for name, sender in indexed.conversations.items()}
+        return {name: tracker_facts(tracker, sender) for name, sender in indexed.conversations.items()}
     finally:
         tracker.dispose()
+
+
+@pytest.mark.parametrize(
+    "intent", ["medical_question", "urgent_medical", "faq", "faq/downtime", "ask_hours", "event_register"]
+)
+def test_the_intent_filter_matches_what_rasa_understood(indexed, admin, facts, intent):
+    expected = {name for name, fact in facts.items() if intent in fact.labels}
+    assert expected, f"no scenario was understood as {intent}: the scenarios need updating"
+    assert listed(admin, indexed, intent=intent) == expected
+
+
+def test_the_fallback_filter_matches_what_the_assistant_did(indexed, admin, facts):
+    fell_back = {name for name, fact in facts.items() if fact.had_fallback}
+    assert "fallback" in fell_back  # its first message is the FallbackClassifier's own payload
+    assert listed(admin, indexed, fallback="yes") == fell_back
+    assert listed(admin, indexed, fallback="no") == set(SCENARIOS) - fell_back
+    both = listed(admin, indexed, fallback="yes", intent="medical_question")
+    assert both == {name for name in fell_back if "medical_question" in facts[name].labels}
+
+
+def test_lowest_confidence_filter_matches_the_tracker_store(indexed, admin, facts):
     for threshold in (0.5, 0.95):
-        shown = listed(admin, indexed, confidence_below=threshold)
-        expected = {name for name, value in lowest.items() if value is not None and value < threshold}
-        assert shown == expected, threshold
-    assert "fallback" in listed(admin, indexed, confidence_below=0.5)
+        expected = {name for name, fact in facts.items() if fact.lowest is not None and fact.lowest < threshold}
+        assert listed(admin, indexed, confidence_below=threshold) == expected, threshold
     assert admin.get("/conversations?confidence_below=2").status_code == 400
 
 
