@@ -153,7 +153,8 @@ async def _talk(session, url: str, conversation: Conversation, stop_on_error: bo
                         reply = "(buttons)"
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as failure:
             status, error = 0, f"{failure.__class__.__name__}: {failure}"[:200]
-        turn = Turn(text, status, (time.perf_counter() - started) * 1000, reply, replica, started_at, error)
+        latency_ms = (time.perf_counter() - started) * 1000
+        turn = Turn(text, status, latency_ms, reply, replica, started_at=started_at, error=error)
         turn.on_script = turn.ok and (expected is None or expected in reply)
         conversation.turns.append(turn)
         if stop_on_error and not turn.ok:

@@ -207,6 +207,17 @@ def test_postgres_restart_during_load_loses_nothing_and_everything_reconnects(sc
 
 
 def test_killing_a_replica_during_load_conversations_continue_on_the_other(scaled: Scaled):
+    # Visitors half-way through the hand-off form on the replica that will be killed.
+    paused = []
+    for number in range(60):
+        sender = f"paused-{number}-{uuid.uuid4().hex[:6]}"
+        replica, _ = scaled.send(sender, "I'm on roaccutane, is microneedling safe for me?")
+        if replica == "rasa-1":
+            assert "What's your name?" in scaled.say(sender, "yes please")
+            paused.append(sender)
+        if len(paused) == 3:
+            break
+    assert len(paused) == 3
     talks = loadtest.conversations(18, "kill")
     concurrency = 6
     thread = run_in_background(scaled, talks, concurrency)
@@ -224,8 +235,15 @@ def test_killing_a_replica_during_load_conversations_continue_on_the_other(scale
     assert all(t.reply.strip() for t in turns if t.ok)  # no empty reply
     later = [t for t in turns if t.started_at > killed_at + 0.5]
     assert len(later) > 20 and all(t.ok and t.replica == "rasa-2" for t in later)
-    # Conversations that were on the killed replica went on from their stored state.
     finished = [c for c in talks if all(t.ok for t in c.turns)]
     assert finished and all(t.on_script for c in finished for t in c.turns)
     stored = loadtest.stored_user_texts(scaled.settings.tracker_store_url, [c.sender for c in talks])
     assert loadtest.storage_problems(talks, stored) == []
+    # The conversations the killed replica held go on, on the other one, from their stored state.
+    for sender in paused:
+        replica, messages = scaled.send(sender, "my name is Ana Silva")
+        assert replica == "rasa-2" and "e-mail address or phone number" in " ".join(m.get("text", "") for m in messages)
+        assert "OK for the clinic to contact you" in scaled.say(sender, f"{sender}@example.com")
+        assert REFERENCE.search(scaled.say(sender, "yes"))
+        assert scaled.user_texts(sender)[-3:] == ["my name is Ana Silva", f"{sender}@example.com", "yes"]
+        assert scaled.count("tickets", "WHERE sender_id = :s", s=sender) == 1
