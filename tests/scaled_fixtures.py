@@ -17,10 +17,12 @@ import pytest
 from channel_support import SECRETS, CaptureServer
 from clinic_fixture import clinic_data, event_data, write_clinic_file
 from console_support import ConsoleClient
+from service_fixtures import missing
 
 from clinic.db import Database
 from clinic.staff_accounts import create_account
 from ops import loadtest
+from ops.backing_services import MissingTool
 from ops.paths import MODEL
 from ops.topology import Topology, TopologySettings
 
@@ -106,7 +108,11 @@ def scaled(tmp_path_factory, postgres_instance, redis_instance):
             "TELEGRAM_API_URL": f"{capture.url}/telegram",
         },
     )
-    topology = Topology(settings)
+    try:
+        topology = Topology(settings)
+    except MissingTool as error:
+        capture.close()
+        missing(str(error))
     try:
         with topology:
             db = Database(settings.database_url)
