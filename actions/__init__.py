@@ -1,7 +1,8 @@
 """Custom actions of the clinic assistant (served by `rasa run actions --actions actions`).
 
-The clinic file is validated when the action server starts: an invalid file stops it with
-a message naming each bad field, instead of failing later in a visitor's conversation.
+The clinic file and the settings (environment variables, actions/settings.py) are validated
+when the action server starts: an invalid file or value stops it with a message naming each
+bad field or the variable, instead of failing later in a visitor's conversation.
 
 The action server also runs the staff-notification worker (clinic.notify_worker) for as long
 as it serves, unless NOTIFY_WORKER_IN_PROCESS=false (when `python -m clinic.notify_worker`
@@ -10,8 +11,16 @@ runs as a process of its own).
 
 import logging
 
+from actions.settings import check_settings
 from clinic.config import ClinicConfigError, config_path, load_config
+from clinic.env import SettingError
 from clinic.notify_worker import attach_to_sanic
+
+try:
+    check_settings()
+except SettingError as error:  # pragma: no cover - exercised by tests/test_config.py via a subprocess
+    logging.getLogger(__name__).critical("Invalid setting: %s", error)
+    raise SystemExit(f"Invalid setting: {error}") from None
 
 try:
     load_config()

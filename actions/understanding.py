@@ -8,15 +8,13 @@ match asks instead of answering wrongly; `is_miss` treats both cases as "not und
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from actions.settings import settings
 from actions.topics import FAQ_LABELS, topic_button
 
 FALLBACK_INTENT = "nlu_fallback"
-# Below this ResponseSelector confidence the FAQ answer is not given; the visitor is asked.
-FAQ_CONFIDENCE_THRESHOLD = float(os.environ.get("FAQ_CONFIDENCE_THRESHOLD", "0.5"))
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class FaqChoice:
 
     @property
     def confident(self) -> bool:
-        return self.key is not None and (self.from_button or self.confidence >= FAQ_CONFIDENCE_THRESHOLD)
+        return self.key is not None and (self.from_button or self.confidence >= settings().faq_confidence_threshold)
 
 
 def _intent_name(parse_data: Dict[str, Any]) -> Optional[str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import unicodedata
 from collections import OrderedDict
@@ -38,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import notices
+from clinic.env import env_str
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Setting:
 
 def read_settings(channel: str, title: str, settings: Dict[str, Setting]) -> Optional[Dict[str, str]]:
     """The connector's settings from the environment, or None (and one log line) if any required one is unset."""
-    values = {key: os.environ.get(s.env, "").strip() or s.default for key, s in settings.items()}
+    values = {key: env_str(s.env, s.default) for key, s in settings.items()}
     required = [s.env for s in settings.values() if s.required]
     missing = [s.env for key, s in settings.items() if s.required and not values[key]]
     if not missing:

@@ -68,6 +68,18 @@ def env_int(name: str, default: int, minimum: int, maximum: int, environ: Option
     return int(value)
 
 
+def env_float(
+    name: str, default: float, minimum: float, maximum: float, environ: Optional[Mapping[str, str]] = None
+) -> float:
+    """A decimal number within [minimum, maximum] (a confidence, a fraction)."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value) or not minimum <= float(value) <= maximum:
+        raise SettingError(name, value, f"a number from {minimum:g} to {maximum:g}")
+    return float(value)
+
+
 def env_port(name: str, default: int, environ: Optional[Mapping[str, str]] = None) -> int:
     value = _raw(name, environ)
     if value is None:

@@ -17,10 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from clinic.env import env_int, env_str
 from ops.paths import MODEL, RASA, ROOT, VAR, VENV_BIN
 
-BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 MAX_DEFAULT_WORKERS = 4
+
+
+def bind_host() -> str:
+    """BIND_HOST: the interface every service listens on (loopback unless set)."""
+    return env_str("BIND_HOST", "127.0.0.1")
 
 
 def rasa_workers() -> int:
@@ -28,13 +33,9 @@ def rasa_workers() -> int:
 
     Several workers need a lock store shared between processes (endpoints.yml has one);
     each worker loads the model, so each adds its memory (README "Benchmarks").
+    ``SettingError`` names the variable when it is not a whole number from 1 to 64.
     """
-    configured = os.environ.get("SANIC_WORKERS", "").strip()
-    if not configured:
-        return max(1, min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1))
-    if not configured.isdigit() or not 1 <= int(configured) <= 64:
-        raise ValueError(f"SANIC_WORKERS must be a whole number from 1 to 64, not {configured!r}")
-    return int(configured)
+    return env_int("SANIC_WORKERS", max(1, min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1)), 1, 64)
 
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -193,7 +194,7 @@ def action_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
         command=[str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
         ready_url=f"http://127.0.0.1:{port}/health",
         public_url=f"http://127.0.0.1:{port}/webhook",
-        env={"SANIC_HOST": BIND_HOST, **(env or {})},
+        env={"SANIC_HOST": bind_host(), **(env or {})},
     )
 
 
@@ -211,7 +212,7 @@ def rasa_server(
     """cors: browser origins allowed to call Rasa (the chat widget's page), none by default.
     stock: plain `rasa run` instead of the project's entry point (rasa_runtime), for baselines:
     one worker, as Rasa allows without a shared lock store."""
-    host = BIND_HOST
+    host = bind_host()
     workers = 1 if stock else rasa_workers()
     launcher = [str(RASA)] if stock else [str(VENV_BIN / "python"), "-m", "rasa_runtime"]
     command = (
@@ -243,7 +244,7 @@ def rasa_server(
 
 def web_server(port: int, socket_url: str, env: Optional[Dict[str, str]] = None) -> Service:
     """The clinic's demo page with the chat widget (webchat/), talking to Rasa at socket_url."""
-    host = BIND_HOST
+    host = bind_host()
     return Service(
         name="webchat",
         command=[str(VENV_BIN / "python"), "-m", "webchat"],
@@ -255,7 +256,7 @@ def web_server(port: int, socket_url: str, env: Optional[Dict[str, str]] = None)
 
 def console_server(port: int, env: Optional[Dict[str, str]] = None) -> Service:
     """The staff console (console/), reading Rasa's tracker store and the clinic database."""
-    host = BIND_HOST
+    host = bind_host()
     return Service(
         name="console",
         command=[str(VENV_BIN / "python"), "-m", "console"],
@@ -274,9 +275,9 @@ def rasa_with_website(
     WEB_PUBLIC_URL and RASA_PUBLIC_URL replace the loopback URLs where browsers reach the
     services under other names (a reverse proxy, BIND_HOST=0.0.0.0).
     """
-    page = (os.environ.get("WEB_PUBLIC_URL") or public_url(BIND_HOST, web_port)).rstrip("/")
+    page = (env_str("WEB_PUBLIC_URL") or public_url(bind_host(), web_port)).rstrip("/")
     origins = [page] + ([page.replace("//127.0.0.1:", "//localhost:")] if "//127.0.0.1:" in page else [])
-    socket_url = (os.environ.get("RASA_PUBLIC_URL") or public_url(BIND_HOST, rasa_port)).rstrip("/")
+    socket_url = (env_str("RASA_PUBLIC_URL") or public_url(bind_host(), rasa_port)).rstrip("/")
     return rasa_server(rasa_port, cors=origins, **rasa_options), web_server(web_port, socket_url, env=web_env)
 
 

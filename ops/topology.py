@@ -24,9 +24,9 @@ from ops.backing_services import require
 from ops.haproxy_config import render, write
 from ops.paths import MODEL, ROOT, VAR
 from ops.services import (
-    BIND_HOST,
     Service,
     action_server,
+    bind_host,
     console_server,
     free_port,
     public_url,
@@ -64,7 +64,7 @@ class Topology:
         if not 1 <= settings.rasa_replicas <= 16 or not 1 <= settings.action_replicas <= 16:
             raise ValueError("RASA_REPLICAS and ACTION_REPLICAS must be from 1 to 16")
         self.settings = settings
-        self.public_url = public_url(BIND_HOST, settings.lb_port)
+        self.public_url = public_url(bind_host(), settings.lb_port)
         self.actions_url = f"http://127.0.0.1:{settings.actions_lb_port}"
         shared = {"DATABASE_URL": settings.database_url, **settings.env}
         self.action_ports = [free_port() for _ in range(settings.action_replicas)]
@@ -74,7 +74,7 @@ class Topology:
             service = action_server(port, env=shared)
             service.name = f"action-server-{number}"
             self.actions.append(service)
-        web_origin = public_url(BIND_HOST, settings.web_port)
+        web_origin = public_url(bind_host(), settings.web_port)
         origins = [web_origin, web_origin.replace("//127.0.0.1:", "//localhost:")]
         rasa_env = {
             **shared,
@@ -122,7 +122,7 @@ class Topology:
         return f"{self.public_url}/webhooks/rest/webhook"
 
     def write_haproxy_config(self) -> Path:
-        host = "127.0.0.1" if BIND_HOST in ("127.0.0.1", "localhost") else BIND_HOST
+        host = "127.0.0.1" if bind_host() in ("127.0.0.1", "localhost") else bind_host()
         return write(
             self.haproxy_config,
             render(

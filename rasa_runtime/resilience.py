@@ -27,10 +27,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Text
+
+from clinic.env import env_duration, env_int
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +151,8 @@ def _agent_handle_message(original: Callable) -> Callable:
 
 
 def _retry_seconds() -> float:
-    try:
-        return max(0.0, float(os.environ.get(RETRY_SECONDS_ENV, DEFAULT_RETRY_SECONDS)))
-    except ValueError:
-        return DEFAULT_RETRY_SECONDS
+    """TRACKER_STORE_RETRY_SECONDS (``SettingError`` when it is not a duration up to an hour)."""
+    return env_duration(RETRY_SECONDS_ENV, DEFAULT_RETRY_SECONDS, 0.0, 3600.0)
 
 
 async def _with_retries(what: str, operation: Callable, *args) -> Any:
@@ -208,12 +207,8 @@ def create_engine_kwargs(rasa_kwargs: Callable) -> Callable:
 
 
 def request_max_bytes() -> int:
-    configured = os.environ.get(REQUEST_MAX_BYTES_ENV, "").strip()
-    if not configured:
-        return DEFAULT_REQUEST_MAX_BYTES
-    if not configured.isdigit() or not 1_000 <= int(configured) <= 100_000_000:
-        raise ValueError(f"{REQUEST_MAX_BYTES_ENV} must be a whole number of bytes from 1000 to 100000000")
-    return int(configured)
+    """RASA_REQUEST_MAX_BYTES (``SettingError`` when it is not a whole number from 1000 to 100000000)."""
+    return env_int(REQUEST_MAX_BYTES_ENV, DEFAULT_REQUEST_MAX_BYTES, 1_000, 100_000_000)
 
 
 def _configure_app(original: Callable) -> Callable:
@@ -234,7 +229,8 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
 
-    request_max_bytes()  # a bad setting stops the server at start-up
+    request_max_bytes()  # a bad setting stops the server at start-up (rasa_runtime.__main__)
+    _retry_seconds()
     RemoteAction.run = _remote_action_run(RemoteAction.run)
     Agent.handle_message = _agent_handle_message(Agent.handle_message)
     tracker_store.FailSafeTrackerStore.retrieve = _fail_safe_retrieve(tracker_store.FailSafeTrackerStore.retrieve)

@@ -122,3 +122,24 @@ def test_action_server_refuses_to_start_with_an_invalid_clinic_file(tmp_path):
     )
     assert result.returncode != 0
     assert "clinic.phone: is not a phone number" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [("FAQ_CONFIDENCE_THRESHOLD", "high"), ("NOTIFY_MAX_ATTEMPTS", "0"), ("SMTP_PORT", "smtp"), ("DATABASE_URL", "::")],
+)
+def test_action_server_refuses_to_start_with_a_bad_setting(tmp_path, variable, value):
+    """Checked at start-up (actions/settings.py), not on the first message that needs it."""
+    path = write(tmp_path / "c.yml", clinic_data())
+    env = {**os.environ, "CLINIC_CONFIG": str(path), "PYTHONPATH": str(ROOT), variable: value}
+    result = subprocess.run(
+        [str(RASA), "run", "actions", "--actions", "actions", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"Invalid setting: {variable} must be" in output and "Traceback" not in output

@@ -3,10 +3,15 @@ of "true" everywhere."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from clinic.env import SettingError, env_bool, env_choice, env_duration, env_int, env_port, parse_duration
+from clinic.env import SettingError, env_bool, env_choice, env_duration, env_float, env_int, env_port, parse_duration
 from clinic.mailer import SmtpSettings
+from ops.paths import ROOT
 
 
 @pytest.mark.parametrize(
@@ -44,3 +49,62 @@ def test_smtp_settings_share_the_one_boolean_parser():
         SmtpSettings.from_env({"SMTP_HOST": "mail", "SMTP_STARTTLS": "sometimes"})
     with pytest.raises(SettingError, match="SMTP_PORT"):
         SmtpSettings.from_env({"SMTP_PORT": "smtp"})
+
+
+def test_decimal_numbers_within_their_range():
+    assert env_float("F", 0.5, 0, 1, {"F": "0.75"}) == 0.75 and env_float("F", 0.5, 0, 1, {"F": ".2"}) == 0.2
+    assert env_float("F", 0.5, 0, 1, {}) == 0.5
+    for value in ["1.5", "-0.1", "half", "0.5.1", "nan", "1e-3"]:
+        with pytest.raises(SettingError, match="F must be a number from 0 to 1"):
+            env_float("F", 0.5, 0, 1, {"F": value})
+
+
+def test_the_action_servers_own_settings(monkeypatch):
+    from actions.settings import ActionSettings, check_settings
+
+    assert ActionSettings.from_env({}).faq_confidence_threshold == 0.5
+    assert ActionSettings.from_env({"FAQ_CONFIDENCE_THRESHOLD": "0.7"}).faq_confidence_threshold == 0.7
+    with pytest.raises(SettingError, match="FAQ_CONFIDENCE_THRESHOLD"):
+        ActionSettings.from_env({"FAQ_CONFIDENCE_THRESHOLD": "70%"})
+    monkeypatch.setenv("CLINIC_DB_TIMEOUT", "forever")
+    with pytest.raises(SettingError, match="CLINIC_DB_TIMEOUT"):
+        check_settings()
+
+
+def test_service_settings_go_through_the_parsers(monkeypatch):
+    from ops.services import bind_host, rasa_workers
+
+    monkeypatch.setenv("SANIC_WORKERS", "3")
+    monkeypatch.setenv("BIND_HOST", "192.0.2.10")
+    assert rasa_workers() == 3 and bind_host() == "192.0.2.10"  # read when asked, not when imported
+    monkeypatch.setenv("SANIC_WORKERS", "0")
+    with pytest.raises(SettingError, match="SANIC_WORKERS must be a whole number from 1 to 64"):
+        rasa_workers()
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_nothing_reads_the_environment_when_imported():
+    """Bad values break only the service that reads them, when it starts; importing is always safe."""
+    bad = {
+        "SANIC_WORKERS": "many",
+        "BIND_HOST": "",
+        "RASA_REQUEST_MAX_BYTES": "lots",
+        "TRACKER_STORE_RETRY_SECONDS": "x",
+    }
+    result = _python("import ops.services, ops.topology, rasa_runtime.resilience, channels.base", **bad)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_rasa_server_refuses_a_bad_setting_at_start_up():
+    result = _python(
+        "import runpy; runpy.run_module('rasa_runtime', run_name='__main__')", TRACKER_STORE_RETRY_SECONDS="soon"
+    )
+    assert result.returncode != 0
+    assert "Invalid setting: TRACKER_STORE_RETRY_SECONDS must be a duration" in result.stderr
+    assert "Traceback" not in result.stderr
