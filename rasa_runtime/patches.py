@@ -46,7 +46,10 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
-        use_wal(dbapi_connection)
+        try:
+            use_wal(dbapi_connection)
+        except sqlite3.OperationalError:  # a read-only connection (mode=ro) keeps the file's own mode
+            pass
 
 
 def create_engine_kwargs(url: Any) -> Dict[Text, Any]:

@@ -67,3 +67,20 @@ def test_sqlite_tracker_store_keeps_its_connections_in_a_pool(tmp_path):
     asyncio.run(store.save(tracker))
     again = asyncio.run(store.retrieve("visitor"))
     assert again.latest_message.text == "hello"
+
+
+def test_the_wal_patch_leaves_read_only_connections_working(tmp_path):
+    """The patch applies to every SQLite engine of the process; a read-only reader (the staff
+    console's tracker-store reader, in the same test process) must still work."""
+    import sqlite3
+
+    from clinic.tracker_store import TrackerStoreReader
+
+    install()
+    path = tmp_path / "tracker.db"
+    sqlite3.connect(path).close()
+    reader = TrackerStoreReader(f"sqlite:///{path}")
+    try:
+        assert reader.events_after(0) == [] and reader.last_event_id() == 0
+    finally:
+        reader.dispose()
