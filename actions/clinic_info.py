@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_context import clinic, contact_line, money
-from clinic.hours import status_sentence, weekly_hours_lines
+from actions.clinic_context import clinic, money
+from actions.topics import Button, topic_buttons
+from actions.wording import contact_facts, say
+from clinic.config import ClinicConfig
+from clinic.hours import closing_time, describe_moment, next_opening, now_in_clinic, weekly_hours_lines
+
+
+def send_opening_status(dispatcher: CollectingDispatcher, config: ClinicConfig, buttons: List[Button]) -> None:
+    """Whether the clinic is open now, and until when or when it opens again."""
+    closes = closing_time(config)
+    if closes:
+        say(dispatcher, "utter_open_now", buttons=buttons, closes=closes.strftime("%H:%M"))
+        return
+    opening: Optional[Any] = next_opening(config)
+    if opening is None:
+        say(dispatcher, "utter_closed", buttons=buttons)
+    else:
+        say(dispatcher, "utter_closed_until", buttons=buttons, reopens=describe_moment(opening, now_in_clinic(config)))
 
 
 class ActionClinicHours(Action):
@@ -17,14 +33,13 @@ class ActionClinicHours(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
-        lines = "\n".join(weekly_hours_lines(config))
-        dispatcher.utter_message(
-            text=f"Our opening hours ({config.clinic.timezone} time):\n{lines}\n{status_sentence(config)}",
-            buttons=[
-                {"title": "Book a consultation", "payload": "/book_consultation"},
-                {"title": "Where are you?", "payload": "/ask_location"},
-            ],
+        say(
+            dispatcher,
+            "utter_opening_hours",
+            timezone=config.clinic.timezone,
+            opening_hours="\n".join(weekly_hours_lines(config)),
         )
+        send_opening_status(dispatcher, config, topic_buttons(["book_consultation", "ask_location"]))
         return []
 
 
@@ -34,13 +49,21 @@ class ActionClinicLocation(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         details = clinic().clinic
-        text = f"You'll find {details.name} at {details.address}."
+        buttons = topic_buttons(["ask_hours"])
+        where = {"clinic_name": details.name, "address": details.address}
+        last = not details.map_link
         if details.directions:
-            text += f" {details.directions}"
-        buttons = [{"title": "Opening hours", "payload": "/ask_hours"}]
+            say(
+                dispatcher,
+                "utter_location_with_directions",
+                buttons=buttons if last else [],
+                directions=details.directions,
+                **where,
+            )
+        else:
+            say(dispatcher, "utter_location", buttons=buttons if last else [], **where)
         if details.map_link:
-            text += f"\nMap: {details.map_link}"
-        dispatcher.utter_message(text=text, buttons=buttons)
+            say(dispatcher, "utter_map_link", buttons=buttons, map_link=details.map_link)
         return []
 
 
@@ -50,16 +73,12 @@ class ActionClinicContact(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
-        details = config.clinic
-        lines = [f"📞 Phone: {details.phone}", f"✉️ Email: {details.email}"]
-        lines += [f"{network.title()}: {handle}" for network, handle in details.social.items() if handle]
-        dispatcher.utter_message(
-            text=f"You can reach {details.name} here:\n" + "\n".join(lines) + f"\n{status_sentence(config)}",
-            buttons=[
-                {"title": "Talk to a person", "payload": "/human_handoff"},
-                {"title": "Opening hours", "payload": "/ask_hours"},
-            ],
-        )
+        social = [f"{network.title()}: {handle}" for network, handle in config.clinic.social.items() if handle]
+        if social:
+            say(dispatcher, "utter_contact_with_social", social_lines="\n".join(social), **contact_facts(config))
+        else:
+            say(dispatcher, "utter_contact", **contact_facts(config))
+        send_opening_status(dispatcher, config, topic_buttons(["human_handoff", "ask_hours"]))
         return []
 
 
@@ -69,21 +88,16 @@ class ActionPriceInfo(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
-        buttons = [{"title": "Book a consultation", "payload": "/book_consultation"}]
+        buttons = topic_buttons(["book_consultation"])
+        note = {"consultation_note": config.consultation_note} if config.consultation_note else {}
         if config.prices:
             lines = [
                 f"• {item.treatment}: {money(item.price, item.currency)}" + (f" ({item.note})" if item.note else "")
                 for item in config.prices
             ]
-            text = "Here are the clinic's published prices:\n" + "\n".join(lines)
-            if config.consultation_note:
-                text += f"\n{config.consultation_note}"
+            response = "utter_price_list_with_note" if note else "utter_price_list"
+            say(dispatcher, response, buttons=buttons, price_lines="\n".join(lines), **note)
         else:
-            text = (
-                "The clinic doesn't publish a price list here, because the cost depends on the treatment plan "
-                "that suits your skin. "
-                + (config.consultation_note + " " if config.consultation_note else "")
-                + f"For a quote, {contact_line(config)}."
-            )
-        dispatcher.utter_message(text=text, buttons=buttons)
+            response = "utter_no_price_list_with_note" if note else "utter_no_price_list"
+            say(dispatcher, response, buttons=buttons, **contact_facts(config), **note)
         return []

@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_context import clinic, event_summary
-from actions.topics import YES_NO, Offer
+from actions.clinic_context import clinic, money
+from actions.offers import Offer, make_offer
+from actions.topics import register_buttons, yes_no
+from actions.wording import say
+from clinic.config import ClinicConfig, Event
 
 MAX_EVENTS_SHOWN = 3
 
 
-def no_upcoming_events(dispatcher: CollectingDispatcher) -> List[Dict]:
-    dispatcher.utter_message(
-        text="There are no upcoming events scheduled right now. Would you like to hear how to stay posted about the next one?",
-        buttons=YES_NO,
+def send_event_card(dispatcher: CollectingDispatcher, config: ClinicConfig, event: Event) -> None:
+    """An event's details (domain.yml's utter_event_card...), filled from the clinic file."""
+    when = event.starts_at(config.tz)
+    response = "utter_event_card" + ("_with_guests" if event.allow_guests else "")
+    response += "_described" if event.description else ""
+    say(
+        dispatcher,
+        response,
+        title=event.title,
+        date=f"{when.strftime('%A')} {when.day} {when.strftime('%B %Y')}",
+        start_time=event.start_time,
+        end_time=event.end_time,
+        place=event.place,
+        price="free" if event.is_free else money(event.price, event.currency),
+        capacity=event.capacity,
+        max_guests=event.max_guests,
+        description=event.description or "",
     )
-    return [SlotSet("pending_offer", Offer.EVENT_UPDATES)]
+
+
+def no_upcoming_events(dispatcher: CollectingDispatcher) -> List[Dict]:
+    say(dispatcher, "utter_no_upcoming_events", buttons=yes_no())
+    return make_offer(Offer.EVENT_UPDATES)
+
+
+def stay_posted(dispatcher: CollectingDispatcher) -> None:
+    """How to hear about the next events: the clinic's social channels and e-mail."""
+    details = clinic().clinic
+    channels = [f"{network.title()} {handle}" for network, handle in details.social.items() if handle]
+    if channels:
+        say(dispatcher, "utter_event_updates", social_channels=", ".join(channels), email=details.email)
+    else:
+        say(dispatcher, "utter_event_updates_by_email", email=details.email)
 
 
 class ActionEventInfo(Action):
@@ -33,14 +61,8 @@ class ActionEventInfo(Action):
         if not events:
             return no_upcoming_events(dispatcher)
         shown = events[:MAX_EVENTS_SHOWN]
-        intro = "Here's what's coming up:" if len(shown) > 1 else "Here's our next event:"
-        text = intro + "\n\n" + "\n\n".join(event_summary(config, event) for event in shown)
-        buttons = [
-            {
-                "title": f"Register: {event.title}" if len(shown) > 1 else "Yes, register me",
-                "payload": "/event_register" + json.dumps({"event_id": event.id}),
-            }
-            for event in shown
-        ] + [{"title": "No, thanks", "payload": "/deny"}]
-        dispatcher.utter_message(text=text + "\n\nWould you like to register?", buttons=buttons)
-        return [SlotSet("pending_offer", Offer.EVENT_REGISTER)]
+        say(dispatcher, "utter_coming_up" if len(shown) > 1 else "utter_next_event")
+        for event in shown:
+            send_event_card(dispatcher, config, event)
+        say(dispatcher, "utter_ask_to_register", buttons=register_buttons(shown))
+        return make_offer(Offer.EVENT_REGISTER)

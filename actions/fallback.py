@@ -1,55 +1,37 @@
-"""Low confidence: ask to rephrase with the two likeliest topics; a second miss offers a person."""
+"""Low confidence: ask to rephrase with the two likeliest topics; a second miss offers a person.
+
+Either way a "yes" next means the visitor wants help from a person (actions/offers.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_context import clinic, contact_line
-from actions.topics import Offer, main_menu, topic_button
+from actions.clinic_context import clinic
+from actions.offers import Offer, make_offer
+from actions.safety import send_urgent_safety
+from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
 from actions.understanding import candidate_topics, medical_among, miss_streak
-
-PERSON_BUTTONS = [
-    {"title": "Yes, talk to a person", "payload": "/human_handoff"},
-    {"title": "No, I'll rephrase", "payload": "/deny"},
-]
+from actions.wording import contact_facts, say
 
 
 def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     """Reply to a message the assistant did not understand well enough."""
     parse_data = tracker.latest_message
-    config = clinic()
     medical = medical_among(parse_data)
     if medical == "urgent_medical":
-        # It might be urgent: the safety line comes before anything else.
-        dispatcher.utter_message(
-            text=(
-                f"If this is about a problem after a treatment that feels severe or is getting worse, call "
-                f"{config.clinic.emergency_number} in an emergency or the clinic's urgent line on {config.clinic.urgent_line}."
-            )
-        )
-    if miss_streak(tracker.events) >= 2:
-        dispatcher.utter_message(
-            text=(
-                "I'm sorry, I'm still not sure I understand. Would you like to talk to a person from the clinic? "
-                f"You can also {contact_line(config)}."
-            ),
-            buttons=PERSON_BUTTONS,
-        )
-        return [SlotSet("pending_offer", Offer.HUMAN)]
-    buttons = [topic_button(topic) for topic in candidate_topics(parse_data)]
+        send_urgent_safety(dispatcher, tracker)  # it might be urgent: safety before anything else
+    if miss_streak(tracker.applied_events()) >= 2:
+        say(dispatcher, "utter_offer_person", buttons=person_or_rephrase(), **contact_facts(clinic()))
+        return make_offer(Offer.HUMAN)
+    buttons = topic_buttons(candidate_topics(parse_data))
     if medical and not any(button["payload"] == f"/{medical}" for button in buttons):
         buttons.append(topic_button("medical_question"))
-    if not buttons:
-        buttons = main_menu()
-    dispatcher.utter_message(
-        text="Sorry, I'm not sure I understood. Could you rephrase, or did you mean one of these?",
-        buttons=buttons,
-    )
-    return []
+    say(dispatcher, "utter_clarify", buttons=buttons or main_menu())
+    return make_offer(Offer.HUMAN)
 
 
 class ActionClarify(Action):

@@ -9,14 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import clarify
-from actions.topics import FAQ_NEXT_STEPS, topic_button
+from actions.topics import next_steps
 from actions.understanding import faq_choice
 
 logger = logging.getLogger(__name__)
-
-
-def next_step_buttons(key: str):
-    return [button for button in map(topic_button, FAQ_NEXT_STEPS.get(key, [])) if button]
 
 
 class ActionAnswerFaq(Action):
@@ -30,5 +26,5 @@ class ActionAnswerFaq(Action):
             return clarify(dispatcher, tracker)
         # Buttons go beside the response, not in domain.yml: Rasa treats "{...}" in a response's
         # button payloads as slot templates.
-        dispatcher.utter_message(response=f"utter_faq/{choice.key}", buttons=next_step_buttons(choice.key))
+        dispatcher.utter_message(response=f"utter_faq/{choice.key}", buttons=next_steps(choice.key))
         return []

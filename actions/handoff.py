@@ -17,8 +17,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clinic_context import apology_for_failure, clinic, contact_line
+from actions.clinic_context import clinic
+from actions.safety import send_urgent_safety
 from actions.visitor_details import VisitorDetailsValidation
+from actions.wording import apologise_for_failure, contact_facts, re_ask, say
 from clinic.errors import ClinicDatabaseError, InvalidInput
 from clinic.models import TicketKind
 from clinic.notify_worker import ensure_background_worker
@@ -29,43 +31,29 @@ from clinic.validation import clean_text, country_code_of, parse_contact
 
 logger = logging.getLogger(__name__)
 
+# The hand-offs a visitor asks for by name; "yes" to an offer starts one too (actions/offers.py).
 KIND_BY_INTENT = {
     "human_handoff": TicketKind.HUMAN,
     "book_consultation": TicketKind.BOOKING,
     "urgent_medical": TicketKind.URGENT,
     "medical_question": TicketKind.MEDICAL,
 }
-INTRO = {
-    TicketKind.MEDICAL: "I'll pass your question to one of the clinic's licensed professionals.",
-    TicketKind.HUMAN: "Of course, I'll ask a member of the clinic's team to get in touch with you.",
-    TicketKind.BOOKING: "Happy to help you book a consultation.",
-    TicketKind.URGENT: "Let's make sure the clinic can reach you quickly.",
+INTRO_RESPONSE = {
+    TicketKind.MEDICAL: "utter_handoff_intro_medical",
+    TicketKind.HUMAN: "utter_handoff_intro_human",
+    TicketKind.BOOKING: "utter_handoff_intro_booking",
+    TicketKind.URGENT: "utter_handoff_intro_urgent",
 }
 
 
-def previous_user_text(tracker: Tracker, before_latest: bool) -> str:
-    """The visitor's latest message, or the one before it (the question an offer answered)."""
-    texts = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
-    if before_latest and len(texts) >= 2:
-        return texts[-2]
-    return texts[-1] if texts else ""
-
-
-def handoff_kind(tracker: Tracker) -> str:
-    """What kind of ticket this hand-off makes, from the intent that started it."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in KIND_BY_INTENT:
-        return KIND_BY_INTENT[intent]
-    # "yes" to an offer: the offer said what it was for.
-    last_action = next(
-        (
-            e.get("name")
-            for e in reversed(tracker.events)
-            if e.get("event") == "action" and e.get("name") != "action_listen"
-        ),
-        None,
-    )
-    return TicketKind.MEDICAL if last_action == "action_medical_reply" else TicketKind.HUMAN
+def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, message: str) -> List[Dict]:
+    """Say what happens next, and the slots that start the hand-off form for ``kind``."""
+    booking_link = clinic().clinic.booking_link
+    if kind == TicketKind.BOOKING and booking_link:
+        say(dispatcher, "utter_handoff_intro_booking_online", booking_link=booking_link)
+    else:
+        say(dispatcher, INTRO_RESPONSE[kind])
+    return form_start_events(tracker, kind, message)
 
 
 async def open_ticket_for(tracker: Tracker, kind: str, message: str, preferred_times: Optional[str] = None):
@@ -95,21 +83,14 @@ def known_contact(tracker: Tracker) -> Optional[str]:
 
 
 class ActionPrepareHandoff(Action):
-    """Says what happens next and pre-fills what is already known; the form then asks the rest."""
+    """A hand-off the visitor asked for ("talk to a person", "book"): the form then asks the rest."""
 
     def name(self) -> Text:
         return "action_prepare_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        config = clinic()
-        kind = handoff_kind(tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        message = previous_user_text(tracker, before_latest=intent not in KIND_BY_INTENT)
-        text = INTRO[kind]
-        if kind == TicketKind.BOOKING and config.clinic.booking_link:
-            text += f" You can book online at {config.clinic.booking_link}, or leave your details here and the team will arrange it with you."
-        dispatcher.utter_message(text=text + ' (You can type "stop" at any time.)')
-        return form_start_events(tracker, kind, message)
+        kind = KIND_BY_INTENT.get(tracker.get_intent_of_latest_message(skip_fallback_intent=False), TicketKind.HUMAN)
+        return start_handoff(dispatcher, tracker, kind, tracker.latest_message.get("text") or "")
 
 
 def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
@@ -118,7 +99,6 @@ def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
     events = [
         SlotSet("handoff_kind", kind),
         SlotSet("handoff_message", clean_text(message, limit=2000)),
-        SlotSet("pending_offer", None),
         SlotSet("preferred_times", None),
         SlotSet("visitor_contact", contact),
     ]
@@ -148,7 +128,7 @@ class ValidateHandoffForm(VisitorDetailsValidation):
         try:
             contact = parse_contact(value, country_code_of(clinic().clinic.phone))
         except InvalidInput as error:
-            dispatcher.utter_message(text=f'{error.message} (Or type "stop" to leave this.)')
+            re_ask(dispatcher, error)
             return {"visitor_contact": None}
         if contact.email:
             return {"visitor_contact": contact.email, "visitor_email": contact.email}
@@ -161,7 +141,7 @@ class ValidateHandoffForm(VisitorDetailsValidation):
             return {"preferred_times": None}
         text = clean_text(value, limit=300, multiline=False)
         if not text:
-            dispatcher.utter_message(text='Which days or times usually suit you? For example "weekday mornings".')
+            say(dispatcher, "utter_ask_preferred_times_again")
             return {"preferred_times": None}
         return {"preferred_times": text}
 
@@ -179,9 +159,7 @@ class ActionSubmitHandoff(Action):
         kind = tracker.get_slot("handoff_kind") or TicketKind.HUMAN
         consent = bool(tracker.get_slot("contact_consent"))
         if not consent and kind != TicketKind.URGENT:
-            dispatcher.utter_message(
-                text=f"No problem, the clinic won't contact you. Whenever you're ready, you can {contact_line(config)}."
-            )
+            say(dispatcher, "utter_handoff_declined", **contact_facts(config))
             return reset_form_slots()
         try:
             opened = await open_ticket_for(
@@ -192,20 +170,18 @@ class ActionSubmitHandoff(Action):
             )
         except (ClinicDatabaseError, InvalidInput) as error:
             logger.error("Could not save a %s hand-off for %s: %s", kind, tracker.sender_id, error)
-            dispatcher.utter_message(text=apology_for_failure(config))
+            apologise_for_failure(dispatcher, config)
             return reset_form_slots()
         ensure_background_worker()
-        reference = opened.ticket.reference
-        when = expected_response(config, kind).text
+        ticket = {"reference": opened.ticket.reference, "when": expected_response(config, kind).text}
         if kind == TicketKind.URGENT:
-            text = f"Thank you. The clinic has your details on your urgent request (reference {reference}) and will contact you {when}."
+            say(dispatcher, "utter_handoff_done_urgent", **ticket)
         elif opened.existed and not opened.updated:
-            text = f"You already have a request open with us (reference {reference}). The team will contact you {when}."
+            say(dispatcher, "utter_handoff_already_open", **ticket)
         else:
-            text = f"Thank you, {opened.ticket.visitor_name}! Your reference is {reference}. The team will contact you {when}."
+            say(dispatcher, "utter_handoff_done", name=opened.ticket.visitor_name, **ticket)
         if kind in (TicketKind.MEDICAL, TicketKind.URGENT):
-            text += f" If things get worse before then, call {config.clinic.urgent_line}, or {config.clinic.emergency_number} in an emergency."
-        dispatcher.utter_message(text=text)
+            send_urgent_safety(dispatcher, tracker)  # what to do if it gets worse before then
         return reset_form_slots()
 
 
@@ -216,8 +192,5 @@ class ActionHandoffStopped(Action):
         return "action_handoff_stopped"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        config = clinic()
-        dispatcher.utter_message(
-            text=f"No problem, I've stopped there. If you'd like to reach the clinic yourself, {contact_line(config)}. Anything else I can help with?"
-        )
+        say(dispatcher, "utter_form_stopped", **contact_facts(clinic()))
         return reset_form_slots() + [SlotSet("registration_event", None)]

@@ -3,7 +3,8 @@ visitor's language where it has the wording, with the clinic's contact details.
 
 This module is the one home of the non-English wording: short fixed sentences for the
 commonest languages of a UK/US clinic's visitors, each with placeholders that are filled
-from the clinic file (nothing here names a phone number or a person). The NLU pipeline's
+from the clinic file (nothing here names a phone number or a person). The English reply is
+domain.yml's ``utter_english_only``. The NLU pipeline's
 LanguageIdentifier (nlu_components/) records the language in the parse data; the urgent
 and medical replies add their sentence in that language too.
 """
@@ -17,6 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
+from actions.wording import contact_facts, say
 from clinic.config import ClinicConfig
 
 LANGUAGE_NAMES = {
@@ -138,16 +140,6 @@ def visitor_language(tracker: Tracker) -> Optional[str]:
     return str(info.get("code") or "und")
 
 
-def english_reply(config: ClinicConfig, code: Optional[str]) -> str:
-    details = config.clinic
-    noticed = f"It looks like you wrote in {LANGUAGE_NAMES[code]}. " if code in LANGUAGE_NAMES else ""
-    return (
-        f"{noticed}I'm sorry, I can only answer in English. You're welcome to write to me in English, or to contact "
-        f"{details.name}: call {details.phone} or email {details.email}. If your question is about your own health, "
-        "one of the clinic's professionals will help you there."
-    )
-
-
 def reply_in(config: ClinicConfig, code: Optional[str]) -> Optional[str]:
     """The polite "I answer in English" with the clinic's contact details, in the visitor's language."""
     wording = WORDING.get(code or "")
@@ -174,5 +166,8 @@ class ActionNonEnglish(Action):
         translated = reply_in(config, code)
         if translated:
             dispatcher.utter_message(text=translated)
-        dispatcher.utter_message(text=english_reply(config, code))
+        if code in LANGUAGE_NAMES:
+            say(dispatcher, "utter_english_only_noticed", language=LANGUAGE_NAMES[code], **contact_facts(config))
+        else:
+            say(dispatcher, "utter_english_only", **contact_facts(config))
         return []

@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clinic_context import apology_for_failure, clinic, contact_line, event_summary
-from actions.events import no_upcoming_events
+from actions.clinic_context import clinic
+from actions.events import no_upcoming_events, send_event_card
 from actions.visitor_details import VisitorDetailsValidation
+from actions.wording import apologise_for_failure, contact_facts, re_ask, registration_error_reply, say
 from clinic.config import Event
 from clinic.errors import ClinicDatabaseError, InvalidInput, RegistrationError
 from clinic.notify_worker import ensure_background_worker
@@ -35,33 +36,35 @@ def chosen_event(tracker: Tracker) -> Optional[Event]:
     return upcoming.get(tracker.get_slot("registration_event") or "")
 
 
+def start_registration(
+    dispatcher: CollectingDispatcher, tracker: Tracker, wanted: Optional[str]
+) -> Tuple[List[Dict], bool]:
+    """Start registering for event ``wanted`` (the next one when None): (events, started)."""
+    config = clinic()
+    events = config.upcoming_events()
+    if not events:
+        # The form then has nothing to ask and ends at once.
+        return no_upcoming_events(dispatcher) + [SlotSet("registration_event", None)], False
+    if wanted and wanted not in {e.id for e in events}:
+        past = config.find_event(str(wanted))
+        if past:
+            say(dispatcher, "utter_event_already_held", event_title=past.title, next_event=events[0].title)
+        else:
+            say(dispatcher, "utter_event_not_found", next_event=events[0].title)
+        return [SlotSet("registration_event", None)], False
+    event = next((e for e in events if e.id == wanted), events[0])
+    say(dispatcher, "utter_registration_start", event_title=event.title)
+    return [SlotSet("registration_event", event.id), SlotSet("guests", None)], True
+
+
 class ActionPrepareRegistration(Action):
     def name(self) -> Text:
         return "action_prepare_registration"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        config = clinic()
-        events = config.upcoming_events()
-        if not events:
-            # The form then has nothing to ask and ends at once.
-            return no_upcoming_events(dispatcher) + [SlotSet("registration_event", None)]
-        wanted = next(
-            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "event_id"),
-            None,
-        )
-        if wanted and wanted not in {e.id for e in events}:
-            past = config.find_event(str(wanted))
-            what = f"{past.title} has already taken place" if past else "I can't find that event"
-            dispatcher.utter_message(
-                text=f"Sorry, {what}, so I can't register you for it. The next event is {events[0].title}: "
-                'just say "register me" if you\'d like to join it.'
-            )
-            return [SlotSet("registration_event", None)]
-        event = next((e for e in events if e.id == wanted), events[0])
-        dispatcher.utter_message(
-            text=f'Lovely! Let\'s get you registered for {event.title}. (You can type "stop" at any time.)'
-        )
-        return [SlotSet("registration_event", event.id), SlotSet("guests", None), SlotSet("pending_offer", None)]
+        wanted = next(tracker.get_latest_entity_values("event_id"), None)
+        events, _ = start_registration(dispatcher, tracker, wanted)
+        return events
 
 
 class ValidateRegistrationForm(VisitorDetailsValidation):
@@ -84,10 +87,10 @@ class ValidateRegistrationForm(VisitorDetailsValidation):
         try:
             contact = parse_contact(value)
         except InvalidInput as error:
-            dispatcher.utter_message(text=f'{error.message} (Or type "stop" to leave this.)')
+            re_ask(dispatcher, error)
             return {"visitor_email": None}
         if not contact.email:
-            dispatcher.utter_message(text="For the event I need an e-mail address, so the confirmation can reach you.")
+            say(dispatcher, "utter_registration_needs_email")
             return {"visitor_email": None}
         return {"visitor_email": contact.email}
 
@@ -99,7 +102,7 @@ class ValidateRegistrationForm(VisitorDetailsValidation):
         try:
             guests = validate_guests(chosen_event(tracker), guest_count(str(value)))
         except InvalidInput as error:
-            dispatcher.utter_message(text=error.message)
+            re_ask(dispatcher, error)
             return {"guests": None}
         return {"guests": str(guests)}
 
@@ -141,32 +144,26 @@ class ActionSubmitRegistration(Action):
                 channel=tracker.get_latest_input_channel() or "",
             )
         except RegistrationError as error:
-            dispatcher.utter_message(text=f"{error.message} {contact_line(config).capitalize()} if you have questions.")
+            response, variables = registration_error_reply(error, config)
+            say(dispatcher, response, **variables)
             return done
         except (ClinicDatabaseError, InvalidInput) as error:
             logger.error("Could not register %s for %s: %s", tracker.sender_id, event_id, error)
-            dispatcher.utter_message(text=apology_for_failure(config))
+            apologise_for_failure(dispatcher, config)
             return done
         ensure_background_worker()
         registration, event = outcome.registration, outcome.event
+        details = {"event_title": event.title, "reference": registration.reference, "email_address": registration.email}
         if outcome.existed:
-            text = (
-                f"You're already registered for {event.title} with {registration.email} "
-                f"(reference {registration.reference}, {registration.status})."
-            )
+            say(dispatcher, "utter_registration_exists", status=registration.status, **details)
         elif outcome.waitlist_position:
-            text = (
-                f"{event.title} is fully booked, so I've put you on the waiting list (position "
-                f"{outcome.waitlist_position}, reference {registration.reference}). We'll e-mail "
-                f"{registration.email} if a place frees up."
-            )
+            say(dispatcher, "utter_registration_waitlisted", position=outcome.waitlist_position, **details)
         else:
-            guests = f" plus {registration.guests} guest(s)" if registration.guests else ""
-            text = (
-                f"You're booked in{guests}! Your reference is {registration.reference}.\n\n"
-                f"{event_summary(config, event)}"
-            )
-        dispatcher.utter_message(text=text)
+            if registration.guests:
+                say(dispatcher, "utter_registration_booked_with_guests", guests=registration.guests, **details)
+            else:
+                say(dispatcher, "utter_registration_booked", **details)
+            send_event_card(dispatcher, config, event)
         return done
 
 
@@ -187,14 +184,14 @@ class ActionCancelRegistration(Action):
                 continue
             except (ClinicDatabaseError, InvalidInput) as error:
                 logger.error("Could not cancel a registration for %s: %s", tracker.sender_id, error)
-                dispatcher.utter_message(text=apology_for_failure(config))
+                apologise_for_failure(dispatcher, config)
                 return []
-            dispatcher.utter_message(
-                text=f"Done: your place at {outcome.event.title} is cancelled (reference {outcome.registration.reference}). "
-                "Thanks for letting us know, it frees the place for someone else."
+            say(
+                dispatcher,
+                "utter_registration_cancelled",
+                event_title=outcome.event.title,
+                reference=outcome.registration.reference,
             )
             return []
-        dispatcher.utter_message(
-            text=f"I couldn't find an event registration from this conversation. To cancel one made elsewhere, {contact_line(config)}."
-        )
+        say(dispatcher, "utter_no_registration_found", **contact_facts(config))
         return []

@@ -1,16 +1,23 @@
-"""Human-readable names for what visitors ask about, and the button payload for each.
+"""Every button the actions send: human-readable names for what visitors ask about, the
+payload for each, and the few fixed choices (yes/no, a person or rephrase, registering).
 
-Used where the assistant offers choices (the low-confidence "did you mean" buttons).
-Keys are intent names, or `faq/<key>` for the FAQ answers.
+Topics are intent names, or `faq/<key>` for the FAQ answers (clinic.intents.FAQ_KEYS; the
+labels, the next steps, domain.yml and the NLU data name the same keys: tests/test_intent_contract.py).
+The plain responses in domain.yml that carry buttons use these labels too (same test).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
+
+from clinic.config import Event
+from clinic.intents import FAQ_INTENT, FAQ_KEYS
+
+Button = Dict[str, str]
 
 FAQ_LABELS: Dict[str, str] = {
-    "microneedling_what": "What micro-needling is",
+    "microneedling_what": "What is micro-needling?",
     "microneedling_how": "How micro-needling works",
     "microneedling_benefits": "Benefits of micro-needling",
     "microneedling_pain": "Does micro-needling hurt?",
@@ -70,37 +77,51 @@ FAQ_NEXT_STEPS: Dict[str, List[str]] = {
 
 
 def faq_payload(key: str) -> str:
-    return "/faq" + json.dumps({"faq_key": key})
+    return f"/{FAQ_INTENT}" + json.dumps({"faq_key": key})
 
 
-def topic_button(topic: str) -> Optional[Dict[str, str]]:
+def topic_button(topic: str) -> Optional[Button]:
     """A button for an intent name or `faq/<key>`; None when the topic has no label."""
-    if topic.startswith("faq/"):
+    if topic.startswith(f"{FAQ_INTENT}/"):
         key = topic.split("/", 1)[1]
-        label = FAQ_LABELS.get(key)
+        label = FAQ_LABELS.get(key) if key in FAQ_KEYS else None
         return {"title": label, "payload": faq_payload(key)} if label else None
     label = INTENT_LABELS.get(topic)
     return {"title": label, "payload": f"/{topic}"} if label else None
 
 
-def main_menu() -> List[Dict[str, str]]:
+def topic_buttons(topics: Iterable[str]) -> List[Button]:
+    """Buttons for the topics that have a label, in order."""
+    return [button for button in map(topic_button, topics) if button]
+
+
+def main_menu() -> List[Button]:
+    return topic_buttons([f"{FAQ_INTENT}/microneedling_what", "event_info", "book_consultation"])
+
+
+def next_steps(faq_key: str) -> List[Button]:
+    """The buttons under an FAQ answer."""
+    return topic_buttons(FAQ_NEXT_STEPS.get(faq_key, []))
+
+
+def yes_no() -> List[Button]:
+    return [{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]
+
+
+def person_or_rephrase() -> List[Button]:
     return [
-        {"title": "What is micro-needling?", "payload": faq_payload("microneedling_what")},
-        {"title": "Upcoming events", "payload": "/event_info"},
-        {"title": "Book a consultation", "payload": "/book_consultation"},
+        {"title": "Yes, talk to a person", "payload": "/human_handoff"},
+        {"title": "No, I'll rephrase", "payload": "/deny"},
     ]
 
 
-YES_NO = [
-    {"title": "Yes, please", "payload": "/affirm"},
-    {"title": "No, thanks", "payload": "/deny"},
-]
-
-
-class Offer:
-    """Values of the `pending_offer` slot: the yes/no question the assistant asked last."""
-
-    MEDICAL_FOLLOWUP = "medical_followup"
-    HUMAN = "human"
-    EVENT_REGISTER = "event_register"
-    EVENT_UPDATES = "event_updates"
+def register_buttons(events: List[Event]) -> List[Button]:
+    """One button per event offered ("Yes, register me" when there is one), then "No, thanks"."""
+    buttons = [
+        {
+            "title": f"Register: {event.title}" if len(events) > 1 else "Yes, register me",
+            "payload": "/event_register" + json.dumps({"event_id": event.id}),
+        }
+        for event in events
+    ]
+    return buttons + [yes_no()[1]]

@@ -1,17 +1,23 @@
 """The failures the clinic package reports to its callers (the actions and the staff console).
 
-Every exception here is meant to be caught and turned into a polite, honest reply:
+Every exception here is meant to be caught and turned into a polite, honest reply. They carry
+a code and the field, never a chat sentence: the actions choose the visitor's words from
+domain.yml (actions/wording.py), the console shows its own.
 
-- ``InvalidInput``: a value the visitor typed is not acceptable; ``message`` is a sentence
-  that can be shown to the visitor as a re-ask, ``field`` and ``reason`` are for code.
+- ``InvalidInput``: a value is not acceptable; ``field`` says which, ``reason`` is the code
+  (``"empty"``, ``"invalid"``, ``"too_many"``...), ``params`` the limits involved
+  (``{"max_guests": 1}``); ``message`` is a plain description for logs and staff screens.
 - ``ClinicDatabaseError`` and its subclasses: the clinic database could not do its job;
   nothing was written. Reply with an apology and the clinic's phone number.
 - ``TicketNotFound``: no ticket has the reference given.
 - ``RegistrationError`` and its subclasses: an event registration was refused for a reason
-  the visitor should be told (unknown or past event, no registration to cancel).
+  the visitor should be told; each subclass is one ``reason`` (unknown or closed event, no
+  registration to cancel) and carries the event's id and title.
 """
 
 from __future__ import annotations
+
+from typing import Any, Dict
 
 
 class ClinicError(Exception):
@@ -19,13 +25,14 @@ class ClinicError(Exception):
 
 
 class InvalidInput(ClinicError, ValueError):
-    """A visitor-supplied value was rejected. ``message`` is safe to show to the visitor."""
+    """A supplied value was rejected: ``field`` and the code ``reason`` say which and why."""
 
-    def __init__(self, field: str, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, reason: str, message: str = "", **params: Any) -> None:
         self.field = field
         self.reason = reason
-        self.message = message
+        self.params: Dict[str, Any] = params
+        self.message = message or f"{field}: {reason.replace('_', ' ')}"
+        super().__init__(self.message)
 
 
 class ClinicDatabaseError(ClinicError):
@@ -45,21 +52,29 @@ class TicketNotFound(ClinicError, LookupError):
 
 
 class RegistrationError(ClinicError):
-    """An event registration or cancellation was refused; ``message`` can be shown to the visitor."""
+    """An event registration or cancellation was refused; the subclass's ``reason`` says why."""
 
-    def __init__(self, message: str, event_id: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    reason = "refused"
+
+    def __init__(self, event_id: str, event_title: str = "") -> None:
+        super().__init__(f"{self.reason.replace('_', ' ')}: {event_id}")
         self.event_id = event_id
+        self.event_title = event_title
 
 
 class UnknownEvent(RegistrationError):
     """No event with that id is in the clinic file."""
 
+    reason = "unknown_event"
+
 
 class EventClosed(RegistrationError):
     """The event has already started or is over: registration and cancellation are refused."""
 
+    reason = "event_closed"
+
 
 class RegistrationNotFound(RegistrationError):
     """There is no active registration for that e-mail address or conversation."""
+
+    reason = "registration_not_found"

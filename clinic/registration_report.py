@@ -85,7 +85,7 @@ def find_summary(summaries: List[EventSummary], event_id: str) -> EventSummary:
     for summary in summaries:
         if summary.event_id == event_id:
             return summary
-    raise UnknownEvent("No such event.", event_id)
+    raise UnknownEvent(event_id)
 
 
 def event_registrations(db: Database, event_id: str) -> List[EventRegistration]:

@@ -57,10 +57,10 @@ def upcoming_event(config: ClinicConfig, event_id: str, now: Optional[dt.datetim
     """The event, if it exists and has not started yet; else ``UnknownEvent`` / ``EventClosed``."""
     event = config.find_event(event_id)
     if event is None:
-        raise UnknownEvent("Sorry, I can't find that event.", event_id)
+        raise UnknownEvent(event_id)
     now = now or utcnow()
     if event.starts_at(config.tz) <= now:
-        raise EventClosed(f"Sorry, “{event.title}” has already taken place, so registration is closed.", event_id)
+        raise EventClosed(event_id, event.title)
     return event
 
 
@@ -69,17 +69,10 @@ def validate_guests(event: Event, guests: Any) -> int:
     try:
         count = int(str(guests).strip() or 0)
     except (TypeError, ValueError):
-        raise InvalidInput(
-            "guests", "not_a_number", "Please give the number of guests as a number, e.g. 0 or 1."
-        ) from None
+        raise InvalidInput("guests", "not_a_number") from None
     limit = event.max_guests if event.allow_guests else 0
     if count < 0 or count > limit:
-        message = (
-            f"You can bring up to {limit} guest(s) to this event."
-            if limit
-            else "This event is for registered visitors only, without guests."
-        )
-        raise InvalidInput("guests", "too_many", message)
+        raise InvalidInput("guests", "too_many", max_guests=limit)
     return count
 
 
@@ -225,7 +218,7 @@ def _find_active(session: Session, event_id: str, email: Optional[str], sender_i
             EventRegistration.event_id == event_id, EventRegistration.sender_id == sender_id, active
         )
     else:
-        raise InvalidInput("email", "empty", "Please type the e-mail address you registered with.")
+        raise InvalidInput("email", "empty")
     return session.execute(query.order_by(EventRegistration.id.desc())).scalars().first()
 
 
@@ -250,9 +243,7 @@ def cancel_registration(
         _lock_event(session, event.id)
         registration = _find_active(session, event.id, email, sender_id)
         if registration is None:
-            raise RegistrationNotFound(
-                f"I couldn't find a registration for “{event.title}” with those details.", event.id
-            )
+            raise RegistrationNotFound(event.id, event.title)
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = registration.updated_at = now
@@ -280,7 +271,7 @@ def seats_left(config: ClinicConfig, event_id: str, db: Optional[Database] = Non
     """Confirmed seats still free for an event (0 when full)."""
     event = config.find_event(event_id)
     if event is None:
-        raise UnknownEvent("Sorry, I can't find that event.", event_id)
+        raise UnknownEvent(event_id)
     with (db or get_database()).transaction(read_only=True) as session:
         return max(0, event.capacity - _confirmed_seats(session, event.id))
 

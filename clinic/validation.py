@@ -1,8 +1,9 @@
 """Checking and cleaning what visitors type: names, e-mail addresses, phone numbers, free text.
 
-Each ``validate_*`` function returns the cleaned value or raises ``InvalidInput`` whose
-``message`` is a re-ask that can be shown to the visitor as it is. The forms call these; the
-ticket and registration functions call them again, so nothing unchecked reaches the database.
+Each ``validate_*`` function returns the cleaned value or raises ``InvalidInput`` naming the
+field and the reason (a code); the forms re-ask with the words domain.yml has for that code
+(actions/wording.py). The forms call these; the ticket and registration functions call them
+again, so nothing unchecked reaches the database.
 
 Free text (messages, preferred times, conversation context) is kept as the visitor wrote it,
 minus control and bidi-override characters, and truncated safely (never inside an emoji or
@@ -160,17 +161,15 @@ def validate_name(value: Optional[str]) -> str:
     """A person's name: HTML and control characters removed, spaces collapsed, 1-80 characters with a letter."""
     text = clean_text(strip_markup(str(value or "")), limit=10 * NAME_MAX_LENGTH, multiline=False)
     if not text:
-        raise InvalidInput("name", "empty", "Please tell me your name (just your first name is fine).")
+        raise InvalidInput("name", "empty")
     if len(text) > NAME_MAX_LENGTH:
-        raise InvalidInput(
-            "name", "too_long", f"That's a bit long for a name. Please type up to {NAME_MAX_LENGTH} characters."
-        )
+        raise InvalidInput("name", "too_long", max_length=NAME_MAX_LENGTH)
     if "@" in text or "://" in text:
-        raise InvalidInput("name", "not_a_name", "That looks like an address rather than a name. What's your name?")
+        raise InvalidInput("name", "not_a_name")
     if not any(unicodedata.category(char).startswith("L") for char in text):
-        raise InvalidInput("name", "no_letters", "Please type your name in letters.")
+        raise InvalidInput("name", "no_letters")
     if sum(1 for char in text if _is_emoji(char)) > NAME_MAX_EMOJI:
-        raise InvalidInput("name", "too_many_emoji", "Please type your name with fewer emoji.")
+        raise InvalidInput("name", "too_many_emoji")
     _refuse_non_names(text)
     return text
 
@@ -195,23 +194,12 @@ def _refuse_non_names(text: str) -> None:
     """Raise InvalidInput when a cleaned answer is a question or has no word that could be a name."""
     words = [word.lower() for word in _WORD.findall(text)]
     if "?" in text or (len(words) > 1 and words[0] in _QUESTION_WORDS):
-        raise InvalidInput(
-            "name",
-            "question",
-            'I can help with questions once we\'re done here, or type "stop" to leave this now.',
-        )
+        raise InvalidInput("name", "question")
     if words and all(word in _NOT_A_NAME_WORDS for word in words):
-        raise InvalidInput(
-            "name",
-            "no_name",
-            "Sorry, I need a name there so the team knows who they're talking to: just your first name is fine. "
-            '(Or type "stop" to leave this.)',
-        )
+        raise InvalidInput("name", "no_name")
 
 
 # --- e-mail addresses ------------------------------------------------------------------------
-
-_EMAIL_REASK = "That e-mail address doesn't look right. Could you type it again, like name@example.com?"
 
 
 def validate_email(value: Optional[str]) -> str:
@@ -220,15 +208,15 @@ def validate_email(value: Optional[str]) -> str:
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if not text:
-        raise InvalidInput("email", "empty", "Please type your e-mail address.")
+        raise InvalidInput("email", "empty")
     if len(text) > EMAIL_MAX_LENGTH or " " in text or text.count("@") != 1:
-        raise InvalidInput("email", "invalid", _EMAIL_REASK)
+        raise InvalidInput("email", "invalid")
     local, domain = text.split("@")
     domain = domain.lower().rstrip(".")
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
     except (UnicodeError, ValueError):
-        raise InvalidInput("email", "invalid", _EMAIL_REASK) from None
+        raise InvalidInput("email", "invalid") from None
     labels = ascii_domain.split(".")
     if (
         not local
@@ -238,7 +226,7 @@ def validate_email(value: Optional[str]) -> str:
         or not all(_DOMAIN_LABEL.match(label) for label in labels)
         or not _TLD.match(labels[-1])
     ):
-        raise InvalidInput("email", "invalid", _EMAIL_REASK)
+        raise InvalidInput("email", "invalid")
     return f"{local}@{domain}"
 
 
@@ -248,11 +236,6 @@ def email_key(email: str) -> str:
 
 
 # --- phone numbers ---------------------------------------------------------------------------
-
-_PHONE_REASK = (
-    "That phone number doesn't look right. Please type it with the country code, "
-    "e.g. +44 20 7946 0123 or +1 415 555 0123, or give an e-mail address instead."
-)
 
 
 def country_code_of(international_number: str) -> str:
@@ -303,18 +286,18 @@ def validate_phone(value: Optional[str], default_country_code: str = "44") -> st
     """
     raw = clean_text(str(value or ""), limit=64, multiline=False)
     if not raw:
-        raise InvalidInput("phone", "empty", "Please type your phone number.")
+        raise InvalidInput("phone", "empty")
     if not _PHONE_CHARS.match(raw) or raw.count("+") > 1 or ("+" in raw and not raw.startswith("+")):
-        raise InvalidInput("phone", "invalid", _PHONE_REASK)
+        raise InvalidInput("phone", "invalid")
     raw = raw.replace("(0)", "")
     digits = re.sub(r"\D", "", raw)
     number = _to_international(raw, digits, default_country_code)
     if not number or not 8 <= len(number) <= 15 or number[0] == "0":
-        raise InvalidInput("phone", "invalid", _PHONE_REASK)
+        raise InvalidInput("phone", "invalid")
     code = country_code_of("+" + number)
     national = number[len(code) :]
     if (code == "1" and not _nanp(national)) or (code == "44" and (len(national) not in (9, 10) or national[0] == "0")):
-        raise InvalidInput("phone", "invalid", _PHONE_REASK)
+        raise InvalidInput("phone", "invalid")
     return "+" + number
 
 
@@ -338,7 +321,7 @@ def parse_contact(value: Optional[str], default_country_code: str = "44") -> Con
     """
     text = str(value or "").strip()
     if not text:
-        raise InvalidInput("contact", "empty", "Please type an e-mail address or a phone number we can reach you on.")
+        raise InvalidInput("contact", "empty")
     if "@" in text:
         found = _EMAIL_IN_TEXT.search(text)
         return Contact(email=validate_email(found.group(0).rstrip(".!?") if found else text))

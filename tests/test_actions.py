@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from action_harness import joined, parse, payloads, run, run_async
+from action_harness import action_event, joined, parse, payloads, run, run_async, slot_event, user_event
 from clinic_fixture import clinic_data
 
 from actions.clinic_info import ActionClinicContact, ActionClinicHours, ActionClinicLocation, ActionPriceInfo
-from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionInform
+from actions.conversation import ActionGreet, ActionInform
 from actions.events import ActionEventInfo
 from actions.fallback import ActionClarify
 from actions.faq import ActionAnswerFaq
 from actions.medical import ActionMedicalReply
-from actions.topics import Offer
+from actions.offers import ActionAffirm, ActionDeny, Offer
 
 pytestmark = pytest.mark.usefixtures("use_clinic_file")
 
@@ -86,24 +86,98 @@ def test_medical_reply_with_a_red_flag_word_puts_safety_first():
     assert "+44 20 7946 0911" in messages[0]["text"]
 
 
+OFFERED_BY = {
+    Offer.MEDICAL_FOLLOWUP: ("action_medical_reply", "I'm on roaccutane, can I have micro-needling?"),
+    Offer.HUMAN: ("action_clarify", "blorp fnargle"),
+    Offer.EVENT_REGISTER: ("action_event_info", "what events are coming up?"),
+    Offer.EVENT_UPDATES: ("action_event_info", "any events?"),
+}
+
+
+def offered(offer, *then):
+    """A history: the visitor's message, the action that made ``offer``, then the messages ``then``."""
+    action, question = OFFERED_BY[offer]
+    events = [
+        user_event(parse("medical_question", text=question)),
+        action_event(action),
+        slot_event("pending_offer", offer),
+    ]
+    for text in then:
+        events += [
+            action_event("action_listen"),
+            user_event(parse("faq", text=text)),
+            action_event("action_answer_faq"),
+        ]
+    return events
+
+
+def active_loop(events):
+    return [e["name"] for e in events if e.get("event") == "active_loop"]
+
+
 @pytest.mark.parametrize(
-    "offer, expected",
+    "offer, expected, form",
     [
-        (Offer.MEDICAL_FOLLOWUP, "one of the clinic's professionals"),
-        (Offer.HUMAN, "a member of the team"),
-        (Offer.EVENT_UPDATES, "@testglow"),
-        (None, "What would you like to know?"),
+        (Offer.MEDICAL_FOLLOWUP, "one of the clinic's licensed professionals", "handoff_form"),
+        (Offer.HUMAN, "a member of the clinic's team", "handoff_form"),
+        (Offer.EVENT_REGISTER, "Let's get you registered for Acne Evening", "registration_form"),
+        (Offer.EVENT_UPDATES, "@testglow", None),
+        (None, "What would you like to know?", None),
     ],
 )
-def test_yes_answers_the_pending_offer(offer, expected):
-    messages, events = run(ActionAffirm(), parse("affirm"), slots={"pending_offer": offer})
+def test_yes_answers_the_pending_offer(offer, expected, form):
+    history = offered(offer) if offer else []
+    messages, events = run(ActionAffirm(), parse("affirm", text="yes"), events=history)
     assert expected in joined(messages)
     assert slot(events, "pending_offer") == [None]
+    assert active_loop(events) == ([form] if form else [])
+
+
+def test_yes_to_a_professional_after_another_question_still_starts_the_hand_off_for_that_question():
+    history = offered(Offer.MEDICAL_FOLLOWUP, "how long is the downtime?")
+    messages, events = run(ActionAffirm(), parse("affirm", text="yes please"), events=history)
+    assert "licensed professionals" in joined(messages) and active_loop(events) == ["handoff_form"]
+    assert slot(events, "handoff_kind") == ["medical"]
+    assert slot(events, "handoff_message") == ["I'm on roaccutane, can I have micro-needling?"]
+
+
+def test_an_offer_lapses_after_three_other_messages():
+    history = offered(Offer.MEDICAL_FOLLOWUP, "how long is the downtime?", "does it hurt?", "where are you?")
+    messages, events = run(ActionAffirm(), parse("affirm"), events=history)
+    assert "What would you like to know?" in joined(messages) and active_loop(events) == []
+    messages, _ = run(ActionDeny(), parse("deny"), events=history)
+    assert joined(messages).startswith("No problem.")
+
+
+def test_an_offer_lapses_when_a_form_or_a_new_session_came_after_it():
+    after_a_form = offered(Offer.HUMAN) + [{"event": "active_loop", "name": None}]
+    messages, _ = run(ActionAffirm(), parse("affirm"), events=after_a_form)
+    assert "What would you like to know?" in joined(messages)
+    # Rasa copies the slots into a new session: the copy is not a new offer.
+    carried = offered(Offer.HUMAN) + [
+        action_event("action_session_start"),
+        {"event": "session_started"},
+        slot_event("pending_offer", Offer.HUMAN),
+    ]
+    messages, _ = run(ActionAffirm(), parse("affirm"), events=carried)
+    assert "What would you like to know?" in joined(messages)
+
+
+def test_the_latest_offer_is_the_one_answered():
+    history = offered(Offer.MEDICAL_FOLLOWUP) + [
+        action_event("action_listen"),
+        user_event(parse("event_info")),
+        action_event("action_event_info"),
+        slot_event("pending_offer", Offer.EVENT_REGISTER),
+    ]
+    _, events = run(ActionAffirm(), parse("affirm"), events=history)
+    assert active_loop(events) == ["registration_form"]
 
 
 def test_no_to_a_professional_still_says_how_to_reach_the_clinic():
-    messages, events = run(ActionDeny(), parse("deny"), slots={"pending_offer": Offer.MEDICAL_FOLLOWUP})
+    messages, events = run(ActionDeny(), parse("deny"), events=offered(Offer.MEDICAL_FOLLOWUP))
     assert "+44 20 7946 0555" in joined(messages)
+    assert slot(events, "pending_offer") == [None]
     messages, _ = run(ActionDeny(), parse("deny"))
     assert joined(messages).startswith("No problem.")
 
@@ -120,11 +194,11 @@ def test_confident_faq_answer_is_given():
 
 
 def test_every_faq_answer_offers_next_steps():
-    from actions.faq import next_step_buttons
-    from actions.topics import FAQ_LABELS
+    from actions.topics import next_steps
+    from clinic.intents import FAQ_KEYS
 
-    for key in FAQ_LABELS:
-        buttons = next_step_buttons(key)
+    for key in FAQ_KEYS:
+        buttons = next_steps(key)
         assert 2 <= len(buttons) <= 3, key
         assert all(button["title"] and button["payload"].startswith("/") for button in buttons)
 

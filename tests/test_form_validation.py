@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
-from action_harness import parse, tracker
+import yaml
+from action_harness import action_event, parse, rendered, slot_event, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ValidateHandoffForm
@@ -15,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("use_clinic_file")
 def validate(action, slot, value, slots=None):
     dispatcher = CollectingDispatcher()
     result = getattr(action, f"validate_{slot}")(value, dispatcher, tracker(parse("inform"), slots=slots or {}), {})
-    return result, " ".join(m.get("text") or "" for m in dispatcher.messages)
+    return result, " ".join(m.get("text") or "" for m in rendered(dispatcher.messages))
 
 
 @pytest.mark.parametrize(
@@ -73,3 +77,70 @@ def test_guests_are_bounded_by_the_event():
 
 def test_guest_count_reads_words_and_numbers():
     assert [guest_count(t) for t in ["two friends", "none", "I'll bring 1", "on my own"]] == [2, 0, "1", 0]
+
+
+# --- a form's question gets its answer (actions/visitor_details.py) ------------------------
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+KIM_AS_FAQ = parse("faq", 0.52, faq=[("microneedling_results", 0.08)], text="Kim")  # what a model said
+
+
+def run_validator(action, latest, slots, after="action_listen"):
+    """The form's validation action as Rasa's form calls it: the form's own run is the latest
+    action (rasa.core.actions.forms.FormAction._temporary_tracker), ``after`` the one before it."""
+    dispatcher = CollectingDispatcher()
+    events = [slot_event(name, value) for name, value in slots.items()]
+    current = tracker(latest, events=events, latest_action=action.form_name())
+    if after != "action_listen":  # the form resumes after another action answered the message
+        current.events.append(action_event(after))
+    current.events.append(action_event(action.form_name()))
+    events = asyncio.run(action.run(dispatcher, current, DOMAIN))
+    said = " ".join(m.get("text") or "" for m in rendered(dispatcher.messages))
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, said
+
+
+@pytest.mark.parametrize(
+    "action, slots",
+    [
+        (ValidateHandoffForm(), {"requested_slot": "visitor_name", "handoff_kind": "urgent"}),
+        (ValidateRegistrationForm(), {"requested_slot": "visitor_name", "registration_event": "acne-evening"}),
+    ],
+    ids=["handoff", "registration"],
+)
+def test_a_name_taken_for_an_uncertain_question_is_still_the_name(action, slots):
+    filled, said = run_validator(action, KIM_AS_FAQ, slots)
+    assert filled["visitor_name"] == "Kim" and said == ""
+
+
+@pytest.mark.parametrize(
+    "latest, takes_the_turn",
+    [
+        (KIM_AS_FAQ, False),
+        (parse("nlu_fallback", 0.45, text="Noor"), False),
+        (parse("greet", 0.61, text="Ola"), False),
+        (parse("human_handoff", 0.6, text="Dr Person"), False),
+        (parse("faq", 0.95, faq=[("downtime", 0.2)], text="Lee Chan"), False),  # sure it's a question, not which
+        (parse("faq", 0.99, faq=[("downtime", 0.97)], text="how long is the downtime?"), True),
+        (parse("human_handoff", 0.88, text="can I talk to a real person"), True),
+        (parse("ask_hours", 0.99, text="what are your opening hours"), True),
+        (parse("medical_question", 0.55, text="I'm pregnant, is it ok?"), True),  # medical: always
+        (parse("urgent_medical", 0.5, text="my lips are swelling"), True),  # a red flag: always
+        (parse("stop", 0.6, text="cancel"), True),
+    ],
+)
+def test_only_a_clear_change_of_subject_takes_the_turn_from_the_form(latest, takes_the_turn):
+    filled, _ = run_validator(
+        ValidateHandoffForm(), latest, {"requested_slot": "visitor_name", "handoff_kind": "human"}
+    )
+    assert ("visitor_name" not in filled) is takes_the_turn
+
+
+def test_the_form_only_takes_the_answer_to_its_own_question_right_after_it():
+    slots = {"requested_slot": "visitor_contact", "handoff_kind": "human", "visitor_name": "Kim"}
+    filled, _ = run_validator(ValidateHandoffForm(), parse("inform", text="kim@example.com"), slots)
+    assert filled.get("visitor_contact") == "kim@example.com" and "visitor_name" not in filled
+    # Back in the form after another action answered a question: that question is no answer.
+    filled, _ = run_validator(
+        ValidateHandoffForm(), parse("faq", 0.99, text="does it hurt?"), slots, after="action_answer_faq"
+    )
+    assert "visitor_contact" not in filled

@@ -207,3 +207,77 @@ def test_hostile_names_are_refused_politely(servers, name):
     reply = servers.say(sender, name)
     assert reply and "Traceback" not in reply
     assert "What's your name?" in reply or "name" in reply.lower()
+
+
+# --- offers and "yes" (actions/offers.py), through the real model -----------------------------
+
+
+def test_yes_after_an_intervening_question_hands_off_the_question_that_was_offered(servers):
+    sender = "offer-after-question"
+    assert "licensed professional" in servers.say(sender, "I take isotretinoin, can I have microneedling?")
+    assert "downtime" in servers.say(sender, "how long is the downtime after microneedling?").lower()
+    reply = servers.say(sender, "yes please")
+    assert "licensed professionals" in reply and "What's your name?" in reply
+    servers.say(sender, "Maria Lopez")
+    servers.say(sender, "maria.lopez@example.com")
+    reference = reference_in(servers.say(sender, "yes"))
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "medical" and "isotretinoin" in ticket["message"]
+
+
+def test_yes_after_the_offer_has_lapsed_starts_nothing(servers):
+    sender = "offer-lapsed"
+    servers.say(sender, "I have rosacea, is microneedling ok for me?")
+    servers.say(sender, "what are your opening hours")
+    servers.say(sender, "where are you located?")
+    servers.say(sender, "how long is the downtime after microneedling?")
+    reply = servers.say(sender, "yes")
+    assert "What would you like to know?" in reply and "What's your name?" not in reply
+    assert tickets(servers, sender_id=sender) == []
+
+
+def test_no_after_an_intervening_question_declines_the_professional(servers):
+    sender = "offer-declined-later"
+    servers.say(sender, "can I have microneedling while breastfeeding?")
+    servers.say(sender, "does microneedling hurt?")
+    assert "+44 20 7946 0555" in servers.say(sender, "no thanks")
+    assert servers.say(sender, "yes").count("What's your name?") == 0  # the offer was answered
+    assert tickets(servers, sender_id=sender) == []
+
+
+# --- a form's question gets its answer (actions/visitor_details.py) --------------------------
+
+FORMS = {
+    "person": ("can I talk to a real person please", "e-mail address or phone number"),
+    "urgent": ("there's pus coming out of my cheek and I have a fever", "e-mail address or phone number"),
+    "booking": ("I'd like to book a consultation", "e-mail address or phone number"),
+    "registration": ("I want to sign up for the acne event", "Which e-mail address"),
+}
+
+
+@pytest.mark.parametrize("name", ["Kim", "Noor", "Ana Silva"])
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_name_typed_when_the_form_asks_for_it_is_taken(servers, form, name):
+    start, next_question = FORMS[form]
+    sender = f"name-{form}-{name.replace(' ', '-')}"
+    assert "What's your name?" in servers.say(sender, start)
+    reply = servers.say(sender, name)
+    assert next_question in reply and "not sure I understood" not in reply
+
+
+def test_the_name_reaches_the_ticket(servers):
+    sender = "name-to-ticket"
+    servers.say(sender, "help, my lips are swelling after the treatment")
+    servers.say(sender, "Kim")
+    servers.say(sender, "+44 7700 900111")
+    servers.say(sender, "yes")
+    [ticket] = tickets(servers, sender_id=sender, kind="urgent")
+    assert ticket["name"] == "Kim" and ticket["phone"] == "+447700900111"
+
+
+def test_a_clear_question_inside_a_form_is_still_answered(servers):
+    sender = "question-mid-form"
+    servers.say(sender, "can someone from the clinic call me back")
+    reply = servers.say(sender, "how long is the downtime after microneedling?")
+    assert "downtime" in reply.lower() and "What's your name?" in reply
+    assert "e-mail address or phone number" in servers.say(sender, "Noor")

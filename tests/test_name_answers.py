@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from action_harness import parse, tracker
+from action_harness import parse, rendered, say_text, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ValidateHandoffForm
 from actions.registration import ValidateRegistrationForm
+from actions.wording import invalid_input_reply
 from clinic.errors import InvalidInput
 from clinic.validation import extract_name, validate_name
+
+
+def visitor_words(error: InvalidInput) -> str:
+    """What the forms say for this error (domain.yml, chosen by actions/wording.py)."""
+    response, variables = invalid_input_reply(error)
+    return say_text(response, **variables)
+
 
 NOT_NAMES = [
     "ok",
@@ -34,14 +42,14 @@ QUESTIONS = ["why do you need my name?", "what for", "is that needed?"]
 def test_acknowledgements_are_not_names(answer):
     with pytest.raises(InvalidInput) as error:
         extract_name(answer)
-    assert error.value.reason == "no_name" and "name" in error.value.message
+    assert error.value.reason == "no_name" and "name" in visitor_words(error.value)
 
 
 @pytest.mark.parametrize("answer", QUESTIONS)
 def test_a_question_is_not_a_name(answer):
     with pytest.raises(InvalidInput) as error:
         extract_name(answer)
-    assert error.value.reason == "question" and "stop" in error.value.message
+    assert error.value.reason == "question" and "stop" in visitor_words(error.value)
 
 
 @pytest.mark.parametrize("answer", ["🙂", "👍👍"])
@@ -80,7 +88,7 @@ def test_names_after_an_acknowledgement_are_kept(answer, expected):
 def validate(action, value):
     dispatcher = CollectingDispatcher()
     result = action.validate_visitor_name(value, dispatcher, tracker(parse("affirm")), {})
-    return result, " ".join(m.get("text") or "" for m in dispatcher.messages)
+    return result, " ".join(m.get("text") or "" for m in rendered(dispatcher.messages))
 
 
 @pytest.mark.usefixtures("use_clinic_file")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from action_harness import visitor_words
 from sqlalchemy import func, select
 
 from clinic.errors import EventClosed, InvalidInput, RegistrationNotFound, UnknownEvent
@@ -63,7 +64,7 @@ def test_register_confirms_and_deduplicates_by_email(db, clinic_config):
 def test_guests_are_bounded_by_the_event(db, clinic_config):
     with pytest.raises(InvalidInput) as error:
         register(clinic_config, db, "Ann", "ann@example.com", guests=2)
-    assert error.value.field == "guests" and "up to 1" in error.value.message
+    assert error.value.field == "guests" and "up to 1" in visitor_words(error.value)
     with pytest.raises(InvalidInput):
         register(clinic_config, db, "Ann", "ann@example.com", guests=1, event="skin-talk")  # no guests allowed
     with pytest.raises(InvalidInput):
@@ -127,7 +128,7 @@ def test_cancel_by_conversation_and_register_again(db, clinic_config):
 def test_past_and_unknown_events_are_refused(db, clinic_config):
     with pytest.raises(EventClosed) as error:
         register(clinic_config, db, "Fay", "fay@example.com", event="past-talk")
-    assert "already taken place" in error.value.message
+    assert "already taken place" in visitor_words(error.value, clinic_config)
     with pytest.raises(UnknownEvent):
         register(clinic_config, db, "Fay", "fay@example.com", event="no-such-event")
     with pytest.raises(EventClosed):

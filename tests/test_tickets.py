@@ -6,6 +6,7 @@ import re
 import threading
 
 import pytest
+from action_harness import visitor_words
 from sqlalchemy import func, select
 
 from clinic import references, tickets
@@ -123,7 +124,7 @@ def test_references_are_unique_and_a_collision_draws_again(db, monkeypatch):
 def test_invalid_contact_is_refused_and_nothing_is_written(db):
     with pytest.raises(InvalidInput) as error:
         open_ticket("medical", "v", email="not-an-address", db=db)
-    assert error.value.field == "email" and "e-mail" in error.value.message
+    assert error.value.field == "email" and "e-mail" in visitor_words(error.value)
     with pytest.raises(InvalidInput):
         open_ticket("medical", "v", phone="12", db=db)
     with pytest.raises(InvalidInput):
