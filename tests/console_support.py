@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import requests
+from sqlalchemy import select
 
+from clinic.models import Ticket
 from ops.services import Stack, action_server, free_port, rasa_server, runtime_endpoints
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -151,18 +153,20 @@ def drive_conversations(servers, suffix: str) -> Dict[str, str]:
     """
     ids = {
         name: f"console-{name}-{suffix}"
-        for name in ("faq", "medical", "urgent", "fallback", "markup", "register", "contact", "website")
+        for name in ("faq", "medical", "browser", "urgent", "fallback", "markup", "register", "contact", "website")
     }
     say = functools.partial(_say, servers)
 
     say(ids["faq"], "hello")
     say(ids["faq"], f"how long is the downtime after microneedling? zebra{suffix}")
 
-    assert "licensed professional" in say(ids["medical"], "I'm on roaccutane, is microneedling safe for me?")
-    say(ids["medical"], "yes please")
-    say(ids["medical"], "my name is Ana Silva")
-    say(ids["medical"], f"it's ana.{suffix}@example.com")
-    assert REFERENCE.search(say(ids["medical"], "yes"))
+    # Two medical hand-offs: the browser test works one ticket, the queue tests read the other.
+    for scenario in ("medical", "browser"):
+        assert "licensed professional" in say(ids[scenario], "I'm on roaccutane, is microneedling safe for me?")
+        say(ids[scenario], "yes please")
+        say(ids[scenario], "my name is Ana Silva")
+        say(ids[scenario], f"it's ana.{suffix}@example.com")
+        assert REFERENCE.search(say(ids[scenario], "yes"))
 
     replies = say(ids["urgent"], "help, there's pus and my face is hot and I've got a fever since the needling")
     assert "URG-" in replies
@@ -239,3 +243,11 @@ def postgres_stack(work: Path, postgres, clinic_file: Path):
     rasa = rasa_server(rasa_port, endpoints=endpoints, env={**env, "SANIC_WORKERS": "1"})
     with Stack([action_server(actions_port, env=env), rasa], log_dir=work / "log"):
         yield PostgresServers(f"http://127.0.0.1:{rasa_port}", clinic_url, tracker_db_url, clinic_file)
+
+
+def ticket_of(world, scenario: str, kind: str):
+    """The ticket of this kind that the scenario's conversation opened."""
+    with world.db.transaction(read_only=True) as session:
+        return session.execute(
+            select(Ticket).where(Ticket.sender_id == world.conversations[scenario], Ticket.kind == kind)
+        ).scalar_one()

@@ -35,7 +35,8 @@ def test_conversations_rasa_stored_are_indexed_searchable_and_transcribed(server
 
         assert FAQ in senders(db, intent="faq/downtime") and MEDICAL not in senders(db, intent="faq/downtime")
         assert FAQ in senders(db, intent="faq/aftercare")
-        assert senders(db, text="roaccutane") == [MEDICAL]
+        found = senders(db, text="roaccutane")  # other tests' conversations may mention it too
+        assert MEDICAL in found and FAQ not in found
         assert MEDICAL in senders(db, handoff="medical", channel="rest") and FAQ not in senders(db, handoff="any")
         assert MEDICAL in senders(db, intent="medical_question")
         medical = conversation_row(db, MEDICAL)

@@ -13,7 +13,7 @@ from typing import Optional
 from urllib.parse import urlencode
 
 import pytest
-from console_support import IMAGE_MESSAGE, SCRIPT_MESSAGE, wait_until
+from console_support import IMAGE_MESSAGE, SCRIPT_MESSAGE, ticket_of, wait_until
 
 from clinic.audit import AuditAction, recent_entries
 from clinic.tracker_messages import (
@@ -26,7 +26,7 @@ from clinic.tracker_messages import (
 from clinic.tracker_store import TrackerStoreReader
 from console.web import conversation_key
 
-SCENARIOS = ("faq", "medical", "urgent", "fallback", "markup", "register", "contact", "website")
+SCENARIOS = ("faq", "medical", "browser", "urgent", "fallback", "markup", "register", "contact", "website")
 
 
 def listed(client, world, **filters) -> set:
@@ -93,8 +93,8 @@ def test_text_search_covers_what_visitors_and_the_assistant_said(indexed, admin)
     assert listed(admin, indexed, q=f"QUOKKA{suffix}") == {"fallback"}  # case-insensitive
     assert listed(admin, indexed, q=f"quokka{suffix[:3]}") >= {"fallback"}  # word prefixes match
     assert listed(admin, indexed, q=f"zebra{suffix} quokka{suffix}") == set()  # every word must appear
-    reference = re.search(r"MED-[A-Z0-9]+", admin.page("/queue?kind=medical&status=all")).group(0)
-    assert "medical" in listed(admin, indexed, q=reference)  # the reference is in the assistant's reply
+    reference = ticket_of(indexed, "medical", "medical").reference
+    assert listed(admin, indexed, q=reference) == {"medical"}  # the reference is in the assistant's reply
     for hostile in ('"', "*", "NEAR(", "a:b", "'; DROP TABLE events; --", "zebra OR 1=1"):
         reply = admin.get("/conversations?" + urlencode({"q": hostile}))
         assert reply.status_code in (200, 400), hostile

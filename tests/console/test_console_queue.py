@@ -8,18 +8,11 @@ import datetime as dt
 import re
 import uuid
 
-from sqlalchemy import select
+from console_support import ticket_of
 
 from clinic.audit import AuditAction, recent_entries
 from clinic.models import Ticket, utcnow
 from clinic.tickets import open_ticket
-
-
-def ticket_of(world, scenario: str, kind: str) -> Ticket:
-    with world.db.transaction(read_only=True) as session:
-        return session.execute(
-            select(Ticket).where(Ticket.sender_id == world.conversations[scenario], Ticket.kind == kind)
-        ).scalar_one()
 
 
 def references_in_order(page: str):
