@@ -24,6 +24,65 @@ import unicodedata
 from typing import Dict, List, Tuple
 
 RED_FLAGS: Dict[str, List[str]] = {
+    # English phrasings of the same signs that the entity ruler's fixed terms cannot cover
+    # (inflections, word order, typos, a sign described rather than named: "my vision is
+    # blurry", "the swelling keeps getting worse", "I think it's infected", "lip went white
+    # after the filler"). Each describes the sign as present, not asked about in general.
+    "en": [
+        r"puss\b",
+        r"pus[- ]?(?:filled|bumps?|spots?|pockets?)",
+        r"(?:yellow|yellowish|green|greenish|smelly|cloudy) (?:discharge|fluid|liquid|gunk|goo|stuff)",
+        r"(?:yellow|honey)[- ]?(?:colou?red )?crust",
+        r"(?:it'?s|its|is|are|looks?|looking|seems?|got|gotten|getting|went|has gone|have gone) infected",
+        r"(?:i|i'?ve|ive|she|she'?s|he|he'?s|we'?ve) (?:got|have|has|developed|picked up) an? (?:skin |bad |nasty )?infection",
+        r"think (?:i have|i'?ve got|i got|it'?s|its|it is|this is|she has|he has) an? (?:\w+ )?infection",
+        r"cellulitis",
+        r"(?<!dental )abscess",
+        r"(?:running|got|have|has|had|with|spiked) a (?:high |slight )?(?:temperature|temp)\b",
+        r"temp(?:erature)? (?:of|is|was|at) (?:3[89]|10[0-4])",
+        r"(?:warm|hot|burning hot) to (?:the )?touch",
+        r"red[- ]hot",
+        r"(?:redness|rash|red patch|red area|red streak|red line|red mark|swelling|hives|blisters?)\w* (?:\w+ ){0,3}"
+        r"(?:spreading|spread(?:s|ed)? (?:to|down|up|across|out|over|beyond|past))",
+        r"spreading (?:rash|red|swelling)",
+        r"(?:severe|extreme|massive|huge|intense|excessive|serious) (?:facial )?swelling",
+        r"(?:swelling|swollen|puffiness|pain|throbbing|blisters?)\w* (?:\w+ ){0,4}"
+        r"(?:getting|gets|got|has got|is|growing|keeps getting|to get) (?:worse|bigger)",
+        r"(?:worsening|increasing) (?:swelling|pain)",
+        r"(?:more|even more) (?:swollen|painful) (?:\w+ ){0,2}(?:today|every day|each day|than yesterday|by the hour)",
+        r"(?:swollen|swelling|swelled|puffing|puffed) shut",
+        r"keeps? getting bigger",
+        r"(?:hot|swollen|red|redness|swelling|rash|blisters?)\b(?:\W+\w+){0,6}\W+spreading\b",
+        r"(?:can'?t|cannot|couldn'?t|can barely|can hardly) open (?:my|her|his|their|one|them|it)\b(?: eyes?)?",
+        r"(?:excruciating|unbearable|agonising|agonizing|intense|extreme|severe|terrible|horrendous) (?:\w+ )?"
+        r"(?:pain|burning|throbbing)",
+        r"pain (?:is |was |has been )?(?:\w+ )?(?:unbearable|excruciating|agonising|agonizing|(?:[89]|10) ?/ ?10)",
+        r"(?:tongue|throat)\w* (?:\w+ ){0,3}(?:swelling|swelled|swollen|puffing|closing|tight|thick)",
+        r"(?:trouble|difficulty|problems?|struggling|hard|harder) (?:to |with |in )?(?:breath(?:e|ing)?|swallow(?:ing)?)\b",
+        r"(?:can'?t|cannot|can hardly|can barely|unable to) (?:breath(?:e)?|swallow|catch my breath)\b",
+        r"(?:chest|throat) (?:feels |is |getting |gone )?(?:tight|closing)",
+        r"wheez",
+        r"welts",
+        r"(?:having|had|having a|got|i'?m having|think i'?m having) an? (?:bad |severe |serious |major )?allergic reaction",
+        r"(?:heavy|heavily|steady|constant) bleeding|bleeding (?:heavily|a lot|non ?stop|for hours|everywhere)",
+        r"(?:blood|bleed\w*)\b(?:\W+\w+){0,8}\W+(?:won'?t|wont|will not|doesn'?t|does not|hasn'?t|has not|not) "
+        r"(?:stop|clot)",
+        r"(?:can'?t|cannot|couldn'?t) (?:get (?:it|the bleeding|the blood) to )?stop (?:the )?(?:bleeding|blood)",
+        r"still (?:be |been )?(?:bleeding|seeping blood)",
+        r"(?:vision|sight|eyesight)\w* (?:\w+ ){0,5}(?:blurr|fuzzy|dim\b|dark|double|gone\b|went\b)",
+        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some )?(?:vision|sight|eyesight)",
+        r"(?:can'?t|cannot) see (?:properly|clearly|well|out of|anything)",
+        r"(?:look|looks|looking|seeing|see|everything) (?:\w+ ){0,2}blurr",
+        r"flashing lights",
+        r"(?:feel|feeling|felt) (?:really |very |so )?faint\b",
+        r"(?:going to|gonna|about to|might|could) pass out",
+        r"blanch",
+        r"mottl",
+        r"dusky",
+        r"necro",
+        r"(?:lip|lips|skin|area|patch|spot|cheek|nose|chin)\b (?:\w+ ){0,3}(?:turned|turning|gone|going|went) (?:\w+ )?"
+        r"(?:white|pale|grey|gray|blue|bluish|purple|black)\b",
+    ],
     "es": [
         r"supura",
         r"fiebre",
