@@ -103,7 +103,7 @@ test: lint validate test-stories test-py
 
 # The fast tier (about a minute): no training, no PostgreSQL, no browser (pytest.ini's markers).
 test-unit: lint $(SPACY_PIPELINE)
-	$(PY) -m pytest -m "not rasa and not postgres and not browser"
+	$(PY) -m pytest -n auto -m "not rasa and not postgres and not browser"
 
 bench: train
 	$(PY) -m ops.bench
