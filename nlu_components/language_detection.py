@@ -45,7 +45,8 @@ TWO_WORD_MIN_CONFIDENCE = 0.9  # the best other language's confidence, for two-w
 TWO_WORD_MAX_ENGLISH = 0.05
 MIN_CONFIDENCE = 0.5  # the best other language's confidence, three words or more
 MAX_ENGLISH = 0.3  # English's confidence must stay below this
-CLEARLY_NOT_ENGLISH = 0.12  # ...or English this unlikely, whichever other language leads
+CLEARLY_NOT_ENGLISH = 0.12  # ...or English this unlikely, with the leading other language at least
+CLEARLY_NOT_ENGLISH_MIN_OTHER = 0.3  # this sure ("Is Fraxel safe?": English 0.00, Romanian only 0.24)
 # Another script: the share of letters that must be in it.
 MIN_OTHER_SCRIPT_SHARE = 0.6
 
@@ -161,7 +162,8 @@ def identify(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Languag
     if len(words) == MIN_WORDS:
         confident = best >= TWO_WORD_MIN_CONFIDENCE and english <= TWO_WORD_MAX_ENGLISH
     else:
-        confident = english <= CLEARLY_NOT_ENGLISH or (best >= MIN_CONFIDENCE and english <= MAX_ENGLISH)
+        clearly_other = english <= CLEARLY_NOT_ENGLISH and best >= CLEARLY_NOT_ENGLISH_MIN_OTHER
+        confident = clearly_other or (best >= MIN_CONFIDENCE and english <= MAX_ENGLISH)
     if not confident:
         return LanguageGuess(ENGLISH, False, 0.0, f"unsure: {code} {best:.2f}, English {english:.2f}", len(words))
     return LanguageGuess(code, True, 1.0 - english, f"{code} {best:.2f}, English {english:.2f}", len(words))

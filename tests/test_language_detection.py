@@ -39,6 +39,10 @@ SHORT_ENGLISH = [
     "roaccutane ok?",
     "hydrafacial",
     "botox?",
+    "Is Fraxel safe?",  # a brand the entity ruler does not know: Lingua had English at 0.00
+    "is morpheus8 safe",
+    "Is Vbeam laser safe?",
+    "Does Profhilo work?",
     "Klarna?",
     "sign me up",
     "I'll come",
