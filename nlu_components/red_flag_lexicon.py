@@ -74,6 +74,8 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:can'?t|cannot) see (?:properly|clearly|well|out of|anything)",
         r"(?:look|looks|looking|seeing|see|everything) (?:\w+ ){0,2}blurr",
         r"flashing lights",
+        r"(?:gone|going|went) blind\b",
+        r"cold sores? (?:\w+ ){0,3}(?:spreading|spread(?:s|ed)? (?:to|all over|across|over)|all over (?:my|her|his) face)",
         r"(?:feel|feeling|felt) (?:really |very |so )?faint\b",
         r"(?:going to|gonna|about to|might|could) pass out",
         r"blanch",
