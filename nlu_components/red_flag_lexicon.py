@@ -49,6 +49,10 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:swelling|swollen|puffiness|pain|throbbing|blisters?)\w* (?:\w+ ){0,4}"
         r"(?:getting|gets|got|has got|is|growing|keeps getting|to get) (?:worse|bigger)",
         r"(?:worsening|increasing) (?:swelling|pain)",
+        r"eyes? (?:\w+ ){0,2}(?:nearly|almost|half|completely) (?:shut|closed)",
+        r"(?:severely|extremely|massively|badly|hugely) swollen",
+        r"chest pains?\b",
+        r"(?:rash|hives|welts|bumps|spots) (?:\w+ ){0,2}all over (?:my|her|his|their) (?:body|arms|chest|neck|back)",
         r"(?:more|even more) (?:swollen|painful) (?:\w+ ){0,2}(?:today|every day|each day|than yesterday|by the hour)",
         r"(?:swollen|swelling|swelled|puffing|puffed) shut",
         r"keeps? getting bigger",
@@ -65,7 +69,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"welts",
         r"(?:having|had|having a|got|i'?m having|think i'?m having) an? (?:bad |severe |serious |major )?allergic reaction",
         r"(?:heavy|heavily|steady|constant) bleeding|bleeding (?:heavily|a lot|non ?stop|for hours|everywhere)",
-        r"(?:blood|bleed\w*)\b(?:\W+\w+){0,8}\W+(?:won'?t|wont|will not|doesn'?t|does not|hasn'?t|has not|not) "
+        r"(?:blood|bleed\w*)\b(?:\W+\w+){0,12}\W+(?:won'?t|wont|will not|doesn'?t|does not|hasn'?t|has not|not) "
         r"(?:stop|clot)",
         r"(?:can'?t|cannot|couldn'?t) (?:get (?:it|the bleeding|the blood) to )?stop (?:the )?(?:bleeding|blood)",
         r"still (?:be |been )?(?:bleeding|seeping blood)",
