@@ -91,7 +91,7 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"held-out examples: {self.examples}\n"
+            f"examples:          {self.examples}\n"
             f"intent accuracy:   {self.intent_accuracy:.3f}\n"
             f"answer accuracy:   {self.answer_accuracy:.3f}  (FAQ key must match too)\n"
             f"medical recall:    {self.medical_recall:.3f}\n"
