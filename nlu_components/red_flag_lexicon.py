@@ -1,6 +1,8 @@
-"""Red flags in the commonest languages of a UK/US clinic's visitors, besides English.
+"""Red flags in the commonest languages of a UK/US clinic's visitors.
 
-English red flags are the spaCy entity ruler's `red_flag` terms (spacy_pipeline/terminology.yml).
+English red flags named in fixed words are the spaCy entity ruler's `red_flag` terms
+(spacy_pipeline/terminology.yml); the "en" list here holds only English phrasings those fixed
+terms cannot cover (a sign described, inflected or in another word order).
 This is the same list of signs (PRODUCT.md: infection such as pus, fever, spreading redness or
 heat; severe or worsening swelling; allergic reaction such as hives, lip or tongue swelling,
 trouble breathing; severe pain; bleeding that won't stop; vision problems; fainting) for
