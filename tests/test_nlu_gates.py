@@ -1,0 +1,98 @@
+"""The trained model on the three evaluation sets, none of them ever used for training.
+
+That the sets stay apart from the training data (by text, near-duplicates and, for the real
+set, by source site) is tests/test_nlu_sets.py's concern.
+
+* held-out (tests/nlu_holdout.yml): written beside the training data, in its voice;
+* blind (tests/nlu_blind.yml): written later by someone who had seen neither;
+* real (tests/nlu_real.yml): questions real people posted on public pages, each with its source.
+
+Gates fail the build. Where issue #12's target is not reached yet, the gate holds the figure
+reached so far (a floor against regressions) and TARGETS_NOT_MET says so; the README reports
+both. The figures are written to var/results/<set>.json; the misses of the held-out set are
+printed (pytest -s), those of the blind and real sets never are, so that nobody tunes the
+training data to their texts (`python -m ops.nlu_eval --set real --no-texts` gives counts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+
+from ops.nlu_eval import SETS, Report, evaluate
+from ops.paths import MODEL, ROOT
+
+pytestmark = pytest.mark.rasa  # evaluates the trained model
+
+GATES = {
+    "holdout": {
+        "intent_accuracy": (">=", 0.93),
+        "medical_recall": (">=", 0.98),
+        "urgent_recall": (">=", 0.95),
+        "false_escalation": ("<=", 0.03),
+    },
+    "blind": {
+        "intent_accuracy": (">=", 0.95),
+    },
+    "real": {
+        "intent_accuracy": (">=", 0.88),
+        "medical_recall": (">=", 0.98),
+        "urgent_recall": (">=", 1.0),
+        "false_escalation": ("<=", 0.03),
+    },
+}
+
+# Issue #12's targets that the model does not reach yet: {(set, metric): floor held meanwhile}.
+# Reached with the data of 2026-11-25: real medical recall .950 (4 of 80 missed), urgent recall
+# .867 (2 of 15 missed), false escalation .047 (12 of 255); blind accuracy .9495 (11 of 218
+# missed). Each floor leaves a margin of one or two examples for retraining's variation.
+TARGETS_NOT_MET = {
+    ("real", "medical_recall"): 0.93,
+    ("real", "urgent_recall"): 0.80,
+    ("real", "false_escalation"): 0.055,
+    ("blind", "intent_accuracy"): 0.94,
+}
+
+SHOWN_MISSES = {"holdout"}
+
+
+def gate(name: str, metric: str):
+    op, target = GATES[name][metric]
+    return op, TARGETS_NOT_MET.get((name, metric), target)
+
+
+@pytest.fixture(scope="module")
+def reports():
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
+    return {}
+
+
+def report_for(reports, name: str) -> Report:
+    if name not in reports:
+        result = evaluate(MODEL, SETS[name])
+        out = ROOT / "var" / "results" / f"{name}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(asdict(result) if name in SHOWN_MISSES else result.aggregates(), indent=2))
+        print(f"\n{name}:\n" + result.summary())
+        if name in SHOWN_MISSES:
+            for miss in result.misses:
+                print(f"  MISS {miss['expected']} -> {miss['predicted']}: {miss['text']}")
+        reports[name] = result
+    return reports[name]
+
+
+@pytest.mark.parametrize("name, metric", [(name, metric) for name, metrics in GATES.items() for metric in metrics])
+def test_evaluation_set_gate(reports, name, metric):
+    op, limit = gate(name, metric)
+    value = getattr(report_for(reports, name), metric)
+    assert (value >= limit) if op == ">=" else (value <= limit), f"{name} {metric} = {value:.3f}, needs {op} {limit}"
+
+
+def test_floors_are_below_their_targets():
+    """A floor only ever stands in for a target not reached yet, never raises or replaces one."""
+    for (name, metric), floor in TARGETS_NOT_MET.items():
+        op, target = GATES[name][metric]
+        assert (floor < target) if op == ">=" else (floor > target), (name, metric)
