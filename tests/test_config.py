@@ -107,12 +107,9 @@ def test_provider_reloads_edits_and_keeps_last_good_on_a_bad_edit(tmp_path):
     assert provider.get().clinic.name == "Renamed Clinic"
 
 
-def test_action_server_refuses_to_start_with_an_invalid_clinic_file(tmp_path):
-    data = clinic_data()
-    data["clinic"]["phone"] = "not a phone"
-    path = write(tmp_path / "c.yml", data)
-    env = {**os.environ, "CLINIC_CONFIG": str(path), "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
+def start_action_server(env) -> subprocess.CompletedProcess:
+    """The real action server's command; these tests expect it to refuse to start."""
+    return subprocess.run(
         [str(RASA), "run", "actions", "--actions", "actions", "--port", "0"],
         cwd=ROOT,
         env=env,
@@ -120,6 +117,14 @@ def test_action_server_refuses_to_start_with_an_invalid_clinic_file(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_action_server_refuses_to_start_with_an_invalid_clinic_file(tmp_path):
+    data = clinic_data()
+    data["clinic"]["phone"] = "not a phone"
+    path = write(tmp_path / "c.yml", data)
+    env = {**os.environ, "CLINIC_CONFIG": str(path), "PYTHONPATH": str(ROOT)}
+    result = start_action_server(env)
     assert result.returncode != 0
     assert "clinic.phone: is not a phone number" in result.stdout + result.stderr
 
@@ -132,14 +137,7 @@ def test_action_server_refuses_to_start_with_a_bad_setting(tmp_path, variable, v
     """Checked at start-up (actions/settings.py), not on the first message that needs it."""
     path = write(tmp_path / "c.yml", clinic_data())
     env = {**os.environ, "CLINIC_CONFIG": str(path), "PYTHONPATH": str(ROOT), variable: value}
-    result = subprocess.run(
-        [str(RASA), "run", "actions", "--actions", "actions", "--port", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = start_action_server(env)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"Invalid setting: {variable} must be" in output and "Traceback" not in output
