@@ -11,16 +11,15 @@ runs as a process of its own).
 
 import logging
 
-from actions.settings import check_settings
+from actions.settings import setting_errors
 from clinic.config import ClinicConfigError, config_path, load_config
-from clinic.env import SettingError
 from clinic.notify_worker import attach_to_sanic
 
-try:
-    check_settings()
-except SettingError as error:  # pragma: no cover - exercised by tests/test_config.py via a subprocess
-    logging.getLogger(__name__).critical("Invalid setting: %s", error)
-    raise SystemExit(f"Invalid setting: {error}") from None
+_bad_settings = setting_errors()
+if _bad_settings:  # pragma: no cover - exercised by tests/test_config.py via a subprocess
+    _report = "\n".join(f"Invalid setting: {error}" for error in _bad_settings)
+    logging.getLogger(__name__).critical("%s", _report)
+    raise SystemExit(_report)
 
 try:
     load_config()

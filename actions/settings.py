@@ -6,7 +6,7 @@ a message naming the variable instead of failing in a visitor's conversation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Callable, List, Mapping, Optional, Tuple
 
 from sqlalchemy.exc import ArgumentError
 
@@ -52,15 +52,31 @@ def reset_for_tests() -> None:
     _settings = None
 
 
-def check_settings() -> None:
-    """Parse every setting the action server reads; ``SettingError`` names the first bad one."""
-    reset_for_tests()
-    settings()
+def _database_url_is_a_url() -> None:
     try:
         safe_url(database_url())  # at least a URL here; its database is reached on first use
     except ArgumentError:
         raise SettingError(DATABASE_URL_ENV, "(not shown: it may hold a password)", "a database URL") from None
-    timeout_seconds()  # CLINIC_DB_TIMEOUT
-    max_attempts()  # NOTIFY_MAX_ATTEMPTS
-    in_process_enabled()  # NOTIFY_WORKER_IN_PROCESS
-    SmtpSettings.from_env()  # SMTP_*
+
+
+# Each parses one group of settings the action server reads (SettingError names the variable).
+_CHECKS: Tuple[Callable[[], object], ...] = (
+    settings,
+    _database_url_is_a_url,
+    timeout_seconds,  # CLINIC_DB_TIMEOUT
+    max_attempts,  # NOTIFY_MAX_ATTEMPTS
+    in_process_enabled,  # NOTIFY_WORKER_IN_PROCESS
+    SmtpSettings.from_env,  # SMTP_*
+)
+
+
+def setting_errors() -> List[SettingError]:
+    """Every bad setting at once, so an operator fixes them in one go rather than one per restart."""
+    reset_for_tests()
+    errors = []
+    for check in _CHECKS:
+        try:
+            check()
+        except SettingError as error:
+            errors.append(error)
+    return errors

@@ -150,13 +150,13 @@ def _agent_handle_message(original: Callable) -> Callable:
     return handle_message
 
 
-def _retry_seconds() -> float:
+def retry_seconds() -> float:
     """TRACKER_STORE_RETRY_SECONDS (``SettingError`` when it is not a duration up to an hour)."""
     return env_duration(RETRY_SECONDS_ENV, DEFAULT_RETRY_SECONDS, 0.0, 3600.0)
 
 
 async def _with_retries(what: str, operation: Callable, *args) -> Any:
-    deadline = time.monotonic() + _retry_seconds()
+    deadline = time.monotonic() + retry_seconds()
     attempt = 0
     while True:
         attempt += 1
@@ -223,14 +223,20 @@ def _configure_app(original: Callable) -> Callable:
     return configure_app
 
 
+def check_settings() -> None:
+    """Parse the settings read above (``SettingError`` names the first bad one); imports no Rasa,
+    so rasa_runtime.__main__ refuses a bad value at once instead of after Rasa's slow import."""
+    request_max_bytes()
+    retry_seconds()
+
+
 def install() -> None:
     """Install the behaviours above (called once by rasa_runtime.patches.install)."""
     from rasa.core import run, tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
 
-    request_max_bytes()  # a bad setting stops the server at start-up (rasa_runtime.__main__)
-    _retry_seconds()
+    check_settings()
     RemoteAction.run = _remote_action_run(RemoteAction.run)
     Agent.handle_message = _agent_handle_message(Agent.handle_message)
     tracker_store.FailSafeTrackerStore.retrieve = _fail_safe_retrieve(tracker_store.FailSafeTrackerStore.retrieve)
