@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup widget browser scaled-tools train run run-scaled test test-data test-stories test-py bench bench-console loadtest validate lint clean peer-baseline
+.PHONY: help setup widget browser scaled-tools train run run-scaled test test-data test-stories test-py bench bench-console loadtest validate lint clean peer-baseline embedding-trial
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -28,15 +28,19 @@ help:
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
 	@echo "make bench-console  benchmark the staff console's conversation index (100k conversations)"
 	@echo "make peer-baseline  rasa init's default pipeline trained on our data, beside ours (~15 min)"
+	@echo "make embedding-trial  our pipeline plus the WordLlama featurizer, beside ours (trains once)"
 	@echo "make clean  remove the venv, models and var/"
 
 # A venv on Python 3.10 with the pinned packages (re-installed when a requirements file changes).
-$(INSTALLED): requirements.txt requirements-dev.txt requirements.lock scripts/find_python.sh
+# WordLlama's wheel (its weights and tokenizer, for the embedding trial) without its dependencies:
+# it wants numpy 2 and pydantic 2, which Rasa 3.6 cannot use, and is never imported.
+$(INSTALLED): requirements.txt requirements-dev.txt requirements.lock requirements-embedding.txt scripts/find_python.sh
 	@python=$$(scripts/find_python.sh) || exit 1; \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
 		echo "Replacing $(VENV): it is not on Python 3.10"; rm -rf $(VENV); fi; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-embedding.txt
 	@touch $@
 
 # The project's spaCy pipeline, built from PyPI packages alone (rebuilt when its sources change).
@@ -117,6 +121,11 @@ bench-console: setup
 # Not part of `make test`: trains Rasa's default pipeline on this project's data (~15 min).
 peer-baseline: train
 	$(PY) -m ops.peer_baseline
+
+# Not part of `make test`: trains config_trials/wordllama.yml (config.yml plus the WordLlama
+# featurizer) on the same data and scores it beside the project's model.
+embedding-trial: train
+	$(PY) -m ops.embedding_trial
 
 clean:
 	rm -rf $(VENV) var models .rasa web/node_modules
