@@ -5,7 +5,8 @@ Runs after the FallbackClassifier and changes the intent only towards more cauti
 * a message naming an unambiguous red flag (entity `red_flag` from the spaCy entity ruler:
   pus, fever, hives, trouble breathing, bleeding that won't stop, ...; or the same signs in
   the commonest other languages of a clinic's visitors, nlu_components/red_flag_lexicon.py)
-  becomes `urgent_medical`, whatever the classifier said;
+  becomes `urgent_medical`, whatever the classifier said, unless it only asks about the sign
+  in general ("can microneedling cause an infection?", nlu_components/question_framing.py);
 * when the classifier's winner is not medical but `urgent_medical` or `medical_question`
   still has at least `second_opinion_threshold` confidence, the message is treated as that
   medical intent (the cost of a missed medical question is far higher than a cautious reply).
@@ -31,6 +32,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags
 
 URGENT = "urgent_medical"
@@ -69,7 +71,7 @@ class MedicalSafetyNet(GraphComponent):
             return None
         red_flags = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
         red_flags += [f"{words} ({language})" for language, words in find_red_flags(message.get(TEXT) or "")]
-        if red_flags:
+        if red_flags and not asks_in_general(message.get(TEXT) or ""):
             return URGENT, f"red flag: {', '.join(sorted(set(map(str, red_flags))))}"
         if intent == MEDICAL:
             return None

@@ -8,8 +8,8 @@ from rasa.shared.nlu.training_data.message import Message
 from nlu_components.medical_safety_net import MedicalSafetyNet
 
 
-def message(intent, ranking, entities=()):
-    msg = Message(data={"text": "x"})
+def message(intent, ranking, entities=(), text="x"):
+    msg = Message(data={"text": text})
     msg.set("intent", {"name": intent, "confidence": dict(ranking).get(intent, 0.5)}, add_to_output=True)
     msg.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
     msg.set("entities", [{"entity": e, "value": v} for e, v in entities], add_to_output=True)
@@ -57,3 +57,47 @@ def test_urgent_is_never_downgraded(net):
     msg = message("urgent_medical", [("urgent_medical", 0.5), ("medical_question", 0.5)])
     net.process([msg])
     assert msg.get("intent")["name"] == "urgent_medical" and msg.get("safety_net") is None
+
+
+# Asked in general (a risk or prevention), nothing reported: the red flag alone does not make it urgent.
+GENERAL = [
+    "Can micro-needling cause an infection?",
+    "does dermapen ever lead to cellulitis",
+    "Is there any risk of an allergic reaction to the numbing cream?",
+    "how would you avoid getting infected after a treatment like this",
+    "What's the best way to prevent an infection afterwards?",
+    "Should people get a peel if they have a temperature?",
+    "How Common Is Scarring Or Infection After Microneedling?",
+]
+# The same signs reported, by the visitor or about someone, or with a time: always urgent.
+REPORTED = [
+    "Can micro-needling cause an infection? my cheek is hot and full of pus",
+    "does dermapen ever lead to cellulitis? her face has been red and hot since Tuesday",
+    "is it an infection?? the redness is spreading and I have a fever",
+    "how do I stop the bleeding, it won't stop",
+    "how can I prevent it getting worse, my lip is swollen and I can't breathe properly",
+    "what if the redness is spreading",
+    "Can someone have microneedling if they have a temperature of 39 right now?",
+    "could a peel cause this? my skin went white and dusky 2 hours after",
+]
+
+
+@pytest.mark.parametrize("text", GENERAL)
+def test_a_red_flag_asked_about_in_general_is_left_to_the_classifier(net, text):
+    msg = message("faq", [("faq", 0.9), ("urgent_medical", 0.05)], [("red_flag", "infection")], text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "faq" and msg.get("safety_net") is None
+
+
+@pytest.mark.parametrize("text", REPORTED)
+def test_a_red_flag_reported_is_urgent_however_it_is_asked(net, text):
+    msg = message("faq", [("faq", 0.9), ("urgent_medical", 0.05)], [("red_flag", "infection")], text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical"
+
+
+def test_a_general_question_still_gets_the_medical_second_opinion(net):
+    ranking = [("faq", 0.6), ("urgent_medical", 0.35)]
+    msg = message("faq", ranking, [("red_flag", "infection")], text="Can microneedling cause an infection?")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical"

@@ -1,0 +1,66 @@
+"""Is a message asking about a warning sign in general, rather than reporting one?
+
+The red-flag terms (the entity ruler's `red_flag` and nlu_components/red_flag_lexicon.py) say a
+sign is present: "it's infected", "the redness is spreading". The same words also come in
+questions about risks and prevention that report nothing: "Can microneedling cause an
+infection?", "How do I avoid getting infected afterwards?", "Can you have a peel if you have a
+temperature?". Sending those down the urgent path tells a curious visitor to call an
+emergency line, and staff learn to ignore urgent tickets.
+
+``asks_in_general`` is deliberately narrow, because a missed red flag is the worst error:
+* prevention ("how do I avoid / prevent getting infected", "how to reduce the risk of ...")
+  is general even in the first person, unless the message also reports a state ("my lip is",
+  "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
+* a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
+  "what are the signs of ...", "how common is ...", "can you have X if you have ...") is
+  general only when nothing points at a real person either: no I / my / me / we, no she /
+  he / her / his / my daughter.
+Anything else is left to the red flag: the message goes to the urgent path as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREVENTION = re.compile(
+    r"\b(?:how (?:do|can|could|should|would) (?:i|you|we|one|people|patients)|how to|ways? to|tips? (?:to|for)"
+    r"|what can (?:i|you|we) do to|best way to)"
+    r" (?:\w+ ){0,2}(?:avoid|prevent|minimi[sz]e|(?:reduce|lower|cut) (?:the |my |your )?(?:risk|chance)s?)\b"
+)
+
+_RISK_QUESTION = re.compile(
+    r"\b(?:(?:can|could|does|do|will|would|might|may) (?:\w+[- ]?){1,4}(?:cause|causes|lead to|result in|"
+    r"give (?:you|people|patients)|trigger|make (?:you|people|patients))\b"
+    r"|is there (?:a|any) (?:\w+ )?(?:risk|chance|danger|possibility)"
+    r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
+    r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
+    r"|how (?:common|likely|rare|often) (?:is|are)"
+    r"|(?:can|should|could) (?:you|people|patients|someone|one) (?:\w+ ){0,4}if (?:you|they|he or she|someone)"
+    r" (?:have|has|are|is)\b)"
+)
+
+# A time that places the sign in a real situation now.
+_TIME_NOW = re.compile(
+    r"\b(?:now|today|tonight|yesterday|last night|this morning|since|ago|still|currently"
+    r"|day \d+|\d+ (?:days?|hours?|weeks?) (?:after|later|post))\b"
+)
+# A state being reported ("my lip is", "it's", "I have", "I feel").
+_REPORTS_A_STATE = re.compile(
+    r"\b(?:(?:my|her|his|our) (?:\w+ ){0,2}(?:is|are|has|have|looks?|feels?|went|got|turned|keeps?|started)"
+    r"|i'?m|i am|i have|i've|ive|i got|i feel|i think|it'?s|it is|it has|there'?s)\b"
+)
+# Anyone in particular: the visitor or someone they speak for.
+_SOMEONE = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|we've|us|our|she|she's|her|hers|he|he's|him|his"
+    r"|daughter|son|wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|mother|dad|father|sister|brother)\b"
+)
+
+
+def asks_in_general(text: str) -> bool:
+    """True when the message asks about a sign in general (risk or prevention) and reports none."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    if _TIME_NOW.search(lowered):
+        return False
+    if _PREVENTION.search(lowered):
+        return not _REPORTS_A_STATE.search(lowered)
+    return bool(_RISK_QUESTION.search(lowered)) and not _SOMEONE.search(lowered)
