@@ -42,6 +42,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import MEAN_POOLING, POOLING
 
+LOWERCASE = "lowercase"
+
 PACKAGE = "wordllama"
 WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
@@ -127,7 +129,9 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # `alias` (DenseFeaturizer's) names the features; `pooling` is the sentence feature's.
-        return {**DenseFeaturizer.get_default_config(), POOLING: MEAN_POOLING}
+        # `lowercase`: Llama's vocabulary is cased ("MICRONEEDLING COST" and "microneedling cost"
+        # share little), and visitors write in Title Case and capitals as often as not.
+        return {**DenseFeaturizer.get_default_config(), POOLING: MEAN_POOLING, LOWERCASE: True}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -140,6 +144,7 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text, embeddings: Optional[WordLlamaEmbeddings] = None) -> None:
         super().__init__(name, config)
+        self.lowercase = bool(config.get(LOWERCASE, True))
         self.embeddings = embeddings or WordLlamaEmbeddings.load()
 
     @classmethod
@@ -167,6 +172,7 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not tokens:
             return
-        sequence = self.embeddings.embed([token.text for token in tokens])
-        sentence = self.embeddings.embed([message.get(TEXT) or ""])
+        fold = str.lower if self.lowercase else str
+        sequence = self.embeddings.embed([fold(token.text) for token in tokens])
+        sentence = self.embeddings.embed([fold(message.get(TEXT) or "")])
         self.add_features_to_message(sequence=sequence, sentence=sentence, attribute=TEXT, message=message)

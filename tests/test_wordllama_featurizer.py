@@ -104,7 +104,7 @@ def test_features_on_a_tokenized_message(featurizer, embeddings):
     microneedling = [token.text for token in tokens].index("microneedling")
     rows = embeddings.table[embeddings.token_ids("microneedling")]
     np.testing.assert_allclose(sequence.features[microneedling], rows.mean(axis=0), rtol=1e-5)
-    whole = embeddings.table[embeddings.token_ids(message.get(TEXT))].mean(axis=0)
+    whole = embeddings.table[embeddings.token_ids(message.get(TEXT).lower())].mean(axis=0)
     np.testing.assert_allclose(sentence.features[0], whole, rtol=1e-5)
 
 
@@ -116,6 +116,16 @@ def test_training_data_gets_the_same_features(featurizer):
         at_training.get_dense_features(TEXT), at_inference.get_dense_features(TEXT), strict=True
     ):
         np.testing.assert_array_equal(trained.features, inferred.features)
+
+
+def test_title_case_and_capitals_read_like_lower_case_unless_told_otherwise(embeddings):
+    texts = ["How Much Does Microneedling Cost", "HOW MUCH DOES MICRONEEDLING COST", "how much does microneedling cost"]
+    for lowercase, same in ((True, True), (False, False)):
+        config = {**WordLlamaFeaturizer.get_default_config(), "lowercase": lowercase}
+        messages = [tokenized(text) for text in texts]
+        WordLlamaFeaturizer(config, "node_name", embeddings).process(messages)
+        sentences = [message.get_dense_features(TEXT)[1].features for message in messages]
+        assert all(np.array_equal(sentences[2], other) for other in sentences[:2]) is same
 
 
 def test_alias_names_the_features(embeddings):
