@@ -45,14 +45,14 @@ GATES = {
 }
 
 # Issue #12's targets that the model does not reach yet: {(set, metric): floor held meanwhile}.
-# Reached with the data of 2026-11-25: real medical recall .950 (4 of 80 missed), urgent recall
-# .867 (2 of 15 missed), false escalation .047 (12 of 255); blind accuracy .9495 (11 of 218
-# missed). Each floor leaves a margin of one or two examples for retraining's variation.
+# Reached with the data of 2026-11-25 (real-voice round 3b): real medical recall .950 (4 of 80
+# missed), urgent recall .867 (2 of 15 missed), false escalation .035 (9 of 255). Each floor
+# leaves a margin of one or two examples for retraining's variation. (Blind accuracy, .959,
+# now meets its target and is gated at it.)
 TARGETS_NOT_MET = {
     ("real", "medical_recall"): 0.93,
     ("real", "urgent_recall"): 0.80,
-    ("real", "false_escalation"): 0.055,
-    ("blind", "intent_accuracy"): 0.94,
+    ("real", "false_escalation"): 0.045,
 }
 
 SHOWN_MISSES = {"holdout"}
