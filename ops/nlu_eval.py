@@ -64,11 +64,13 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
 
 
 def predicted_label(parse_data: Dict) -> str:
+    """The intent, or faq/<key>: from the selector for `faq` (config.yml's), or else the one
+    selector a pipeline without `retrieval_intent` has ("default": `rasa init`'s, the peer's)."""
     intent = (parse_data.get("intent") or {}).get("name") or ""
     if intent == "faq":
-        key = (((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
-            "intent_response_key"
-        )
+        selectors = parse_data.get("response_selector") or {}
+        selector = selectors.get("faq") or selectors.get("default") or {}
+        key = (selector.get("response") or {}).get("intent_response_key")
         return key or "faq"
     return intent
 

@@ -89,3 +89,20 @@ def test_no_texts_report_carries_no_message_text(tmp_path):
         assert text not in written
     for word in ("quokka", "wombat", "platypus", "numbat"):
         assert word not in written.lower()
+
+
+def test_faq_answers_are_read_from_the_faq_selector_or_the_only_default_one():
+    """The project's pipeline names its selector `faq`; `rasa init`'s (the peer's) says `default`."""
+    from ops.nlu_eval import predicted_label
+
+    def parse(selectors):
+        return {"intent": {"name": "faq"}, "response_selector": selectors}
+
+    def answer(key):
+        return {"response": {"intent_response_key": key}}
+
+    assert predicted_label(parse({"faq": answer("faq/downtime")})) == "faq/downtime"
+    assert predicted_label(parse({"default": answer("faq/aftercare")})) == "faq/aftercare"
+    assert predicted_label(parse({"faq": answer("faq/downtime"), "default": answer("faq/x")})) == "faq/downtime"
+    assert predicted_label(parse({})) == "faq"
+    assert predicted_label({"intent": {"name": "greet"}}) == "greet"
