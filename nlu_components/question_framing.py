@@ -25,7 +25,8 @@ import re
 _PREVENTION = re.compile(
     r"\b(?:how (?:do|can|could|should|would) (?:i|you|we|one|people|patients)|how to|ways? to|tips? (?:to|for)"
     r"|what can (?:i|you|we) do to|best way to)"
-    r" (?:\w+ ){0,2}(?:avoid|prevent|minimi[sz]e|(?:reduce|lower|cut) (?:the |my |your )?(?:risk|chance)s?)\b"
+    r" (?:\w+ ){0,2}(?:avoid|prevent|minimi[sz]e|(?:reduce|lower|cut) (?:the |my |your )?(?:risk|chance)s?"
+    r"|stop (?:\w+ ){0,2}(?:getting|becoming)|keep (?:\w+ ){0,2}from (?:getting|becoming))\b"
 )
 
 _RISK_QUESTION = re.compile(

@@ -66,7 +66,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:tongue|throat)\w* (?:\w+ ){0,3}(?:swelling|swelled|swollen|puffing|closing|tight|thick)",
         r"(?:trouble|difficulty|problems?|struggling|hard|harder) (?:to |with |in )?(?:breath(?:e|ing)?|swallow(?:ing)?)\b",
         r"(?:can'?t|cannot|can hardly|can barely|unable to) (?:breath(?:e)?|swallow|catch my breath)\b",
-        r"(?:chest|throat) (?:feels |is |getting |gone )?(?:tight|closing)",
+        r"(?:chest|throat) (?:[\w']+ ){0,4}(?:tight|closing|closed up)",
         r"wheez",
         r"welts",
         r"(?:having|had|having a|got|i'?m having|think i'?m having) an? (?:bad |severe |serious |major )?allergic reaction",
@@ -90,6 +90,61 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"necro",
         r"(?:lip|lips|skin|area|patch|spot|cheek|nose|chin)\b (?:\w+ ){0,3}(?:turned|turning|gone|going|went) (?:\w+ )?"
         r"(?:white|pale|grey|gray|blue|bluish|purple|black)\b",
+        # Signs told as a story rather than named (issue #12): the body's alarm (shivers,
+        # the shakes), worsening or growing signs, swelling that is happening now, pain that
+        # stops sleep or painkillers cannot touch, bleeding that soaks through, an airway or
+        # voice that feels wrong, and the visitor asking whether to go to hospital.
+        r"shiver(?:y|s|ing)\b",
+        r"(?:got|get|getting|have|has|had|with) the (?:shakes|shivers|chills|sweats)",
+        r"flu[- ]like",
+        r"(?:swell|swollen|red|pain|lump|bump|area|patch|rash|blister|face|cheek|eye|lip|skin|burn|throb)\w* "
+        r"(?:[\w']+ ){0,4}(?:worse|bigger|larger|redder|hotter|more swollen|more painful|angrier) (?:and (?:\w+ )?)?"
+        r"(?:every|each|by the|than) (?:\w+ )?(?:day|morning|hour|minute|night|yesterday|before|this morning)\b",
+        r"(?:getting|gets|got|is|it'?s) worse,? not better",
+        r"(?:worse|bigger|redder|more swollen) by the (?:hour|minute)",
+        r"(?:doubled|tripled|grown|grew)\b (?:\w+ ){0,2}(?:in size|overnight|since)",
+        r"(?:area|patch|bit|lump|bump|mark|redness|swelling)s? (?:\w+ ){0,3}(?:is|are|has|have|got|gotten|'?s) "
+        r"(?:got |gotten |grown |become )?(?:bigger|larger|wider)",
+        r"(?:face|lips?|eyes?|eyelids?|cheeks?|throat|tongue|neck|mouth)\b (?:\w+ ){0,2}"
+        r"(?:swelling|swelled|swollen|puffing|puffed|blown|blew|ballooned|ballooning) (?:up )?"
+        r"(?:fast|quickly|so much|massively|more and more|like a balloon|twice|to twice|by the|every)",
+        r"(?:face|lips?|eyes?|cheeks?) (?:\w+ ){0,2}(?:is |are |'?s |'?re |has |have |started |keeps? |just )"
+        r"(?:swelling|puffing|blowing|ballooning) up\b",
+        r"(?:swelling|swollen|swelled|swell) (?:\w+ ){0,3}(?:down|into|onto|to) (?:my|her|his|the) "
+        r"(?:neck|throat|chest|eyes?)\b",
+        r"(?:lips?|face|tongue|eyes?) (?:\w+ ){0,2}(?:are |is |went |gone |got |'re |'s )(?:huge|massive|enormous)",
+        r"(?:can|could) (?:barely|hardly) see\b",
+        r"eyes? (?:\w+ ){0,1}(?:won'?t|will not|can'?t|cannot|doesn'?t|does not) open",
+        r"blisters? (?:[\w']+ ){0,8}(?:leaking|weeping|oozing|bursting|spreading|doubled|getting bigger)",
+        r"(?:covered in|full of) (?:\w+ ){0,2}blisters|blister\w* (?:\w+ ){0,2}all over",
+        r"bleed\w* (?:\w+ ){0,3}for (?:over |more than |about |nearly |almost )?(?:an|half an|\d+|two|three) "
+        r"(?:hours?|hrs?)\b",
+        r"red (?:line|streak)s? (?:\w+ ){0,2}(?:running|going|tracking|spreading|moving|up|down|from)\b",
+        r"(?:lumps?|lumpy|hard|throbbing) (?:[\w']+ ){0,3}(?:and|&) (?:[\w']+ )?(?:hot|warm)\b",
+        r"(?:hot|warm)\b,? (?:[\w']+,? ){0,2}(?:and |& )?(?:hard|lumps?|lumpy|throbbing)",
+        r"(?:in|it'?s|its|it is|it was|pure|absolute|total) agony\b",
+        r"(?:hurts|hurting|painful|pain|throbbing|sore) (?:is |was |'s )?so (?:much|bad(?:ly)?) (?:that )?"
+        r"(?:i|she|he|they|we) (?:can'?t|cannot|couldn'?t|can hardly|can barely)",
+        r"(?:crying|screaming|in tears) (?:with|from|in|because of) (?:the )?pain",
+        r"(?:can'?t|cannot|couldn'?t) sleep (?:\w+ ){0,3}(?:pain|hurts|throbbing|burning)",
+        r"pain ?killers? (?:\w+ ){0,3}(?:not|aren'?t|isn'?t|don'?t|doesn'?t|didn'?t|haven'?t|won'?t) "
+        r"(?:help|work|touch|doing|making)",
+        r"(?:pain|it) (?:is |'?s |was )?(?:a |at )?(?:[89]|10) (?:out of|/) ?10",
+        r"(?:blood|bleeding)\w* (?:\w+ ){0,3}(?:trickling|seeping|dripping|pouring|gushing|still going|soak)",
+        r"(?:soaked|soaking|bled) (?:through )?(?:\w+ ){0,3}(?:tissues?|gauze|towels?|pads?|pillow|dressing)",
+        r"(?:throat|tongue)\w* (?:\w+ ){0,3}(?:tingl|weird|funny|strange|scratchy|itch|numb)",
+        r"voice (?:\w+ ){0,2}(?:funny|croaky|hoarse|strange|weird|different|muffled)",
+        r"breathless",
+        r"breathing (?:\w+ ){0,2}(?:weird|noisy|funny|strange|odd|oddly|laboured|labored|shallow|fast)",
+        r"seeing (?:spots|stars|flashes|double)",
+        r"(?:can'?t|cannot) (?:look at|stand) (?:the )?(?:light|brightness)",
+        r"(?:i'?ll|i will|i'?m going to|she'?ll|he'?ll) (?:pass out|faint)",
+        r"(?:pale|white|grey|gray|blue|purple|mottled) and (?:cold|lacy|blotchy)",
+        r"lacy\b",
+        r"(?:could|might|may|can) (?:it|this|that|they|she|he|my \w+|her \w+|his \w+) be infected",
+        r"(?:should|do|must) (?:i|we|she|he) (?:\w+ ){0,2}(?:go|get|take (?:her|him|them|me)) (?:to )?"
+        r"(?:a ?& ?e|a and e|the er|er|the emergency room|emergency|the hospital|hospital|urgent care)\b",
+        r"(?:is (?:this|it) an emergency|(?:call|ring|phone) (?:999|911|112|an ambulance))",
     ],
     "es": [
         r"supura",

@@ -1,0 +1,96 @@
+"""English red flags told as a story still reach the urgent path; ordinary messages do not.
+
+Real visitors rarely name a red flag in the entity ruler's fixed words: they tell what happened
+("got the shakes last night", "the red patch is bigger than this morning", "painkillers aren't
+touching it"). nlu_components/red_flag_lexicon.py holds those phrasings, and the safety net
+makes such a message urgent whatever the classifier said. Written for these tests; none of
+these messages is training or evaluation data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlu_components.question_framing import asks_in_general
+from nlu_components.red_flag_lexicon import find_red_flags
+from ops.nlu_eval import load_examples
+from ops.paths import ROOT
+
+STORIES = [
+    "had my session on tuesday, fine at first but last night I got the shakes and my cheek is sore",
+    "feeling shivery and rough since the treatment, is that a thing?",
+    "Since Friday the red patch on my jaw is bigger than it was this morning and hurts",
+    "the swelling is worse than yesterday and now it's day 4",
+    "My Eyelids Have Swelled Up So Much Since The Serum",
+    "lips are swelling up after the numbing cream what do I do",
+    "the swelling has gone down into my neck",
+    "One eye won't open properly this morning after the treatment",
+    "it's agony, painkillers aren't touching it and it's been two days",
+    "the pain is so bad I can't sleep, had it done saturday",
+    "my daughter is crying with the pain after her peel",
+    "Blood keeps seeping through the gauze and it's been an hour",
+    "been bleeding for over an hour, pressing on it does nothing",
+    "she has a red line going up from the treated area towards her ear",
+    "there's a hard lump on my cheek and it's hot",
+    "my throat feels scratchy and weird since the serum went on",
+    "my voice has gone hoarse and my face is puffy, 20 mins after",
+    "mum is breathless after her appointment",
+    "i keep seeing spots and my eye is sore after the needling near it",
+    "I feel like I'll pass out, had the treatment an hour ago",
+    "my lip went pale and cold after filler",
+    "Could it be infected? it's day 5 and it's still weeping",
+    "do I need to go to A&E? my cheek's huge",
+    "blisters have popped up on my forehead and they're leaking",
+    "swelling worse by the hour after microneedling",
+]
+
+ORDINARY = [
+    "Is it normal for my face to feel warm and tight the evening after?",
+    "Can I have a hot shower after microneedling?",
+    "my face is red and warm like a sunburn, is that normal?",
+    "I get more spots every day, what can I do about my acne",
+    "my acne is getting worse every month, what do you recommend",
+    "Is the pain worse than waxing?",
+    "My skin looks worse before it gets better, is that purging?",
+    "how long until the redness goes down, it's day 2",
+    "the redness has got better every day, when can I wear makeup",
+    "I bled a little during the treatment, is that normal?",
+    "Should I go to the clinic or to a GP for my acne?",
+    "My lips look huge in photos, do you do fillers?",
+    "How long does swelling usually last after microneedling?",
+    "the bumps have got smaller every day but still there",
+    "What's the best way to stop the skin getting infected while it heals?",
+    "how do you keep it from getting infected afterwards",
+    "does microneedling hurt so much that people can't sit still?",
+]
+
+
+def flagged(text: str) -> bool:
+    """What the safety net acts on: a red flag found, not asked about in general."""
+    return bool(find_red_flags(text)) and not asks_in_general(text)
+
+
+@pytest.mark.parametrize("text", STORIES)
+def test_a_red_flag_told_as_a_story_is_found(text):
+    assert flagged(text), find_red_flags(text)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_an_ordinary_message_is_not_a_red_flag(text):
+    assert not flagged(text), find_red_flags(text)
+
+
+def test_no_harmless_training_example_reads_as_a_red_flag():
+    """A lexicon phrase that also fits a harmless question would send every such visitor to the
+    emergency message. The training data is the widest sample of harmless phrasings here:
+    only medical intents may contain a red flag (a personal question the net makes urgent is
+    the cautious side of the line)."""
+    hits = [
+        (label, text, find_red_flags(text))
+        for path in sorted(Path(ROOT, "data", "nlu").glob("*.yml"))
+        for text, label in load_examples(path)
+        if label not in {"urgent_medical", "medical_question"} and flagged(text)
+    ]
+    assert hits == []
