@@ -12,7 +12,8 @@ emergency line, and staff learn to ignore urgent tickets.
   is general even in the first person, unless the message also reports a state ("my lip is",
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
-  "what are the signs of ...", "how common is ...", "can you have X if you have ...") is
+  "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
+  people usually get ...") is
   general only when nothing points at a real person either: no I / my / me / we, no she /
   he / her / his / my daughter.
 Anything else is left to the red flag: the message goes to the urgent path as before.
@@ -36,6 +37,8 @@ _RISK_QUESTION = re.compile(
     r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
     r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
     r"|how (?:common|likely|rare|often) (?:is|are)"
+    r"|(?:do|does|will|would|can|could) (?:you|people|patients|anyone|most people|some people) (?:\w+ )?"
+    r"(?:get|have|experience|develop|feel|end up with)\b"
     r"|(?:can|should|could) (?:you|people|patients|someone|one) (?:\w+ ){0,4}if (?:you|they|he or she|someone)"
     r" (?:have|has|are|is)\b)"
 )

@@ -44,6 +44,7 @@ STORIES = [
     "do I need to go to A&E? my cheek's huge",
     "blisters have popped up on my forehead and they're leaking",
     "swelling worse by the hour after microneedling",
+    "do people get flu-like symptoms after? I've had the shivers since last night",
 ]
 
 ORDINARY = [
@@ -64,6 +65,8 @@ ORDINARY = [
     "What's the best way to stop the skin getting infected while it heals?",
     "how do you keep it from getting infected afterwards",
     "does microneedling hurt so much that people can't sit still?",
+    "Do you get flu-like symptoms after microneedling?",
+    "do people usually get the shivers afterwards or is that rare",
 ]
 
 
