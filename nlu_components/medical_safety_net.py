@@ -16,7 +16,7 @@ What it changed is recorded in the parse data under `safety_net`, so staff can s
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -38,6 +38,14 @@ from nlu_components.red_flag_lexicon import find_red_flags
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
 SAFETY_NET_KEY = "safety_net"
+
+
+def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
+    """The red flags a message reports: those `named` by the entity ruler plus the lexicon's, or
+    none when the message only asks about a sign in general."""
+    flags = [str(value) for value in named]
+    flags += [f"{words} ({language})" for language, words in find_red_flags(text)]
+    return sorted(set(flags)) if flags and not asks_in_general(text) else []
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -69,10 +77,10 @@ class MedicalSafetyNet(GraphComponent):
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if intent is None or intent == URGENT:
             return None
-        red_flags = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
-        red_flags += [f"{words} ({language})" for language, words in find_red_flags(message.get(TEXT) or "")]
-        if red_flags and not asks_in_general(message.get(TEXT) or ""):
-            return URGENT, f"red flag: {', '.join(sorted(set(map(str, red_flags))))}"
+        named = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
+        red_flags = reported_red_flags(message.get(TEXT) or "", named)
+        if red_flags:
+            return URGENT, f"red flag: {', '.join(red_flags)}"
         if intent == MEDICAL:
             return None
         ranking = {

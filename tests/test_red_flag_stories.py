@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu_components.question_framing import asks_in_general
+from nlu_components.medical_safety_net import reported_red_flags
 from nlu_components.red_flag_lexicon import find_red_flags
 from ops.nlu_eval import load_examples
 from ops.paths import ROOT
@@ -67,22 +67,21 @@ ORDINARY = [
     "does microneedling hurt so much that people can't sit still?",
     "Do you get flu-like symptoms after microneedling?",
     "do people usually get the shivers afterwards or is that rare",
+    "my new skincare routine made my acne worse than before",
+    "I'm a bit worried my pores are bigger now, can microneedling shrink them?",
+    "my skin is pale and blotchy in winter, would microneedling help?",
+    "my face looks worse every day since I stopped the pill, what causes that?",
 ]
-
-
-def flagged(text: str) -> bool:
-    """What the safety net acts on: a red flag found, not asked about in general."""
-    return bool(find_red_flags(text)) and not asks_in_general(text)
 
 
 @pytest.mark.parametrize("text", STORIES)
 def test_a_red_flag_told_as_a_story_is_found(text):
-    assert flagged(text), find_red_flags(text)
+    assert reported_red_flags(text), find_red_flags(text)
 
 
 @pytest.mark.parametrize("text", ORDINARY)
 def test_an_ordinary_message_is_not_a_red_flag(text):
-    assert not flagged(text), find_red_flags(text)
+    assert reported_red_flags(text) == []
 
 
 def test_no_harmless_training_example_reads_as_a_red_flag():
@@ -91,9 +90,9 @@ def test_no_harmless_training_example_reads_as_a_red_flag():
     only medical intents may contain a red flag (a personal question the net makes urgent is
     the cautious side of the line)."""
     hits = [
-        (label, text, find_red_flags(text))
+        (label, text, reported_red_flags(text))
         for path in sorted(Path(ROOT, "data", "nlu").glob("*.yml"))
         for text, label in load_examples(path)
-        if label not in {"urgent_medical", "medical_question"} and flagged(text)
+        if label not in {"urgent_medical", "medical_question"} and reported_red_flags(text)
     ]
     assert hits == []
