@@ -37,7 +37,7 @@ _RISK_QUESTION = re.compile(
     r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
     r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
     r"|how (?:common|likely|rare|often) (?:is|are)"
-    r"|(?:do|does|will|would|can|could) (?:you|people|patients|anyone|most people|some people) (?:\w+ )?"
+    r"|(?:do|does|will|would|can|could) (?:people|patients|most people|some people) (?:\w+ )?"
     r"(?:get|have|experience|develop|feel|end up with)\b"
     r"|(?:can|should|could) (?:you|people|patients|someone|one) (?:\w+ ){0,4}if (?:you|they|he or she|someone)"
     r" (?:have|has|are|is)\b)"

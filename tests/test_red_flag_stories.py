@@ -45,6 +45,10 @@ STORIES = [
     "blisters have popped up on my forehead and they're leaking",
     "swelling worse by the hour after microneedling",
     "do people get flu-like symptoms after? I've had the shivers since last night",
+    # "you" and "anyone" often address the clinic, not people in general: the report stands.
+    "do you have an out of hours number? lips are swelling up after the treatment",
+    "does anyone have a number I can ring, lips swelling up fast",
+    "Do you get flu-like symptoms after microneedling?",
 ]
 
 ORDINARY = [
@@ -65,7 +69,6 @@ ORDINARY = [
     "What's the best way to stop the skin getting infected while it heals?",
     "how do you keep it from getting infected afterwards",
     "does microneedling hurt so much that people can't sit still?",
-    "Do you get flu-like symptoms after microneedling?",
     "do people usually get the shivers afterwards or is that rare",
     "my new skincare routine made my acne worse than before",
     "I'm a bit worried my pores are bigger now, can microneedling shrink them?",
