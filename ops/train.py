@@ -2,8 +2,9 @@
 
     python -m ops.train [--force]
 
-The fingerprint covers config.yml, domain.yml, everything under data/, the spaCy pipeline
-and the Rasa version. The clinic file (clinic.yml) is not part of it: it is read at run
+The fingerprint covers config.yml, domain.yml, everything under data/, the custom NLU
+components' code (nlu_components/: a trainable one decides what the model holds), the spaCy
+pipeline and the Rasa version. The clinic file (clinic.yml) is not part of it: it is read at run
 time and never needs retraining.
 """
 
@@ -29,6 +30,7 @@ SPACY_STAMP = ROOT / "var" / "spacy" / "en_clinic" / "clinic_fingerprint.json"
 def training_inputs() -> List[Path]:
     files = [ROOT / "config.yml", ROOT / "domain.yml"]
     files += sorted(path for path in (ROOT / "data").rglob("*") if path.is_file())
+    files += sorted((ROOT / "nlu_components").glob("*.py"))
     return files
 
 
