@@ -64,7 +64,8 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:pain|burning|throbbing)",
         r"pain (?:is |was |has been )?(?:\w+ )?(?:unbearable|excruciating|agonising|agonizing|(?:[89]|10) ?/ ?10)",
         r"(?:tongue|throat)\w* (?:\w+ ){0,3}(?:swelling|swelled|swollen|puffing|closing|tight|thick)",
-        r"(?:trouble|difficulty|problems?|struggling|hard|harder) (?:to |with |in )?(?:breath(?:e|ing)?|swallow(?:ing)?)\b",
+        r"(?:trouble|difficulty|problems?|struggl(?:e|ed|es|ing)|hard|harder|hard time|harder time) (?:to |with |in )?"
+        r"(?:breath(?:e|ing)?|swallow(?:ing)?)\b",
         r"(?:can'?t|cannot|can hardly|can barely|unable to) (?:breath(?:e)?|swallow|catch my breath)\b",
         r"(?:chest|throat) (?:[\w']+ ){0,4}(?:tight|closing|closed up)",
         r"wheez",
@@ -76,8 +77,9 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:can'?t|cannot|couldn'?t) (?:get (?:it|the bleeding|the blood) to )?stop (?:the )?(?:bleeding|blood)",
         r"still (?:be |been )?(?:bleeding|seeping blood)",
         r"(?:vision|sight|eyesight)\w* (?:\w+ ){0,5}(?:blurr|fuzzy|dim\b|dark|double|gone\b|went\b)",
-        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some )?(?:vision|sight|eyesight)",
-        r"(?:can'?t|cannot) see (?:properly|clearly|well|out of|anything)",
+        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some )?(?:peripheral |central )?"
+        r"(?:vision|sight|eyesight)",
+        r"(?:can'?t|cannot|couldn'?t|could not) see (?:properly|clearly|well|out of|anything|because)",
         r"(?:look|looks|looking|seeing|see|everything) (?:\w+ ){0,2}blurr",
         r"flashing lights",
         r"(?:gone|going|went) blind\b",
@@ -102,7 +104,10 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:and (?:\w+ )?)?(?:every|each|by the|than) (?:\w+ )?(?:day|morning|hour|minute|night|yesterday)\b",
         r"(?:getting|gets|got|is|it'?s) worse,? not better",
         r"(?:worse|bigger|redder|more swollen) by the (?:hour|minute)",
-        r"(?:doubled|tripled|grown|grew)\b (?:\w+ ){0,2}(?:in size|overnight|since)",
+        r"(?:doubled|tripled|quadrupled|grown|grew)\b (?:\w+ ){0,2}(?:in size|overnight|since)",
+        r"lips? (?:[\w']+ ){0,6}(?:up to|touch(?:ed|es|ing)?|reach(?:ed|es|ing)?) (?:my|her|his|their) nose",
+        r"eyes? (?:\w+ ){0,2}(?:closed|closing) up\b",
+        r"see (?:out )?(?:of |through )(?:\w+ ){0,2}slits",
         r"(?:area|patch|lump|redness|swelling)s? (?:\w+ ){0,3}(?:is|are|has|have|got|gotten|'?s) "
         r"(?:got |gotten |grown |become )?(?:bigger|larger|wider)",
         r"(?:face|lips?|eyes?|eyelids?|cheeks?|throat|tongue|neck|mouth)\b (?:\w+ ){0,2}"

@@ -99,3 +99,56 @@ def test_no_harmless_training_example_reads_as_a_red_flag():
         if label not in {"urgent_medical", "medical_question"} and reported_red_flags(text)
     ]
     assert hits == []
+
+
+def _real_reports():
+    """tests/red_flag_reports.yml: real people's reports, each with its source (the lexicon's
+    development set; see that file)."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "tests" / "red_flag_reports.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def entity_ruler():
+    """The project's spaCy pipeline: in the model the entity ruler names the fixed red-flag terms
+    (pus, fever, fainted, ...) that the lexicon leaves to it; reported_red_flags joins both."""
+    import spacy
+
+    return spacy.load(ROOT / "var" / "spacy" / "en_clinic")
+
+
+def _found(nlp, text):
+    return reported_red_flags(text, [ent.text for ent in nlp(text).ents if ent.label_ == "red_flag"])
+
+
+REAL_REPORTS = _real_reports()
+
+
+def test_real_reports_name_their_sources_and_labels():
+    assert len(REAL_REPORTS) >= 30
+    for report in REAL_REPORTS:
+        assert report["label"] in {"urgent_medical", "medical_question"}, report
+        assert str(report["source"]).startswith(("http://", "https://")), report
+
+
+@pytest.mark.parametrize(
+    "report",
+    [r for r in REAL_REPORTS if r["label"] == "urgent_medical" and r.get("lexicon") != "not_covered"],
+    ids=lambda r: f"{r['flag']}:{r['text'][:40]}",
+)
+def test_a_real_red_flag_report_is_found(entity_ruler, report):
+    assert _found(entity_ruler, report["text"]), report["source"]
+
+
+@pytest.mark.parametrize(
+    "report", [r for r in REAL_REPORTS if r["label"] == "medical_question"], ids=lambda r: r["text"][:40]
+)
+def test_a_real_ordinary_report_is_not_a_red_flag(entity_ruler, report):
+    assert _found(entity_ruler, report["text"]) == [], report["source"]
+
+
+def test_the_reports_left_to_the_classifier_are_still_not_found(entity_ruler):
+    """`lexicon: not_covered` must stay true: once the lexicon catches one, drop the mark."""
+    left = [r for r in REAL_REPORTS if r.get("lexicon") == "not_covered"]
+    assert left and all(_found(entity_ruler, r["text"]) == [] for r in left)
