@@ -9,7 +9,14 @@ Runs after the FallbackClassifier and changes the intent only towards more cauti
   in general ("can microneedling cause an infection?", nlu_components/question_framing.py);
 * when the classifier's winner is not medical but `urgent_medical` or `medical_question`
   still has at least `second_opinion_threshold` confidence, the message is treated as that
-  medical intent (the cost of a missed medical question is far higher than a cautious reply).
+  medical intent (the cost of a missed medical question is far higher than a cautious reply);
+* when the winner is `medical_question` but `urgent_medical` has at least
+  `urgent_second_opinion_threshold`, the message is treated as urgent. This one can be looser:
+  its cost is a safety message to someone whose question goes to a professional anyway, where
+  the first one's is a harmless question sent to a professional.
+
+With the seed ensemble (nlu_components/seed_ensemble.py) a confidence is the members' mean, so
+a threshold reads as a share of the ensemble: 0.3 of three members is one member sure of it.
 
 What it changed is recorded in the parse data under `safety_net`, so staff can see it.
 """
@@ -52,11 +59,12 @@ def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
 class MedicalSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"red_flag_entity": "red_flag", "second_opinion_threshold": 0.3}
+        return {"red_flag_entity": "red_flag", "second_opinion_threshold": 0.3, "urgent_second_opinion_threshold": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.red_flag_entity = config["red_flag_entity"]
         self.threshold = float(config["second_opinion_threshold"])
+        self.urgent_threshold = float(config["urgent_second_opinion_threshold"])
 
     @classmethod
     def create(
@@ -81,15 +89,17 @@ class MedicalSafetyNet(GraphComponent):
         red_flags = reported_red_flags(message.get(TEXT) or "", named)
         if red_flags:
             return URGENT, f"red flag: {', '.join(red_flags)}"
-        if intent == MEDICAL:
-            return None
         ranking = {
             item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
             for item in message.get(INTENT_RANKING_KEY) or []
         }
-        for candidate in (URGENT, MEDICAL):
-            if ranking.get(candidate, 0.0) >= self.threshold:
-                return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {self.threshold}"
+        if intent == MEDICAL:
+            candidates = [(URGENT, self.urgent_threshold)]
+        else:
+            candidates = [(URGENT, self.threshold), (MEDICAL, self.threshold)]
+        for candidate, threshold in candidates:
+            if ranking.get(candidate, 0.0) >= threshold:
+                return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {threshold}"
         return None
 
     def _process(self, message: Message) -> None:

@@ -53,6 +53,39 @@ def test_weak_medical_second_opinion_is_ignored(net):
     assert msg.get("intent")["name"] == "faq"
 
 
+def test_medical_winner_with_a_strong_urgent_second_opinion_becomes_urgent(net):
+    msg = message("medical_question", [("medical_question", 0.62), ("urgent_medical", 0.33), ("faq", 0.05)])
+    net.process([msg])
+    assert msg.get("intent") == {"name": "urgent_medical", "confidence": 0.33}
+    assert msg.get("safety_net")["original_intent"] == "medical_question"
+    assert msg.get("safety_net")["reason"] == "urgent_medical confidence 0.33 >= 0.3"
+
+
+def test_medical_winner_with_a_weak_urgent_second_opinion_stays_medical(net):
+    msg = message("medical_question", [("medical_question", 0.8), ("urgent_medical", 0.2)])
+    net.process([msg])
+    assert msg.get("intent")["name"] == "medical_question" and msg.get("safety_net") is None
+
+
+def test_the_two_second_opinions_have_their_own_thresholds():
+    """config.yml's shape: a harmless winner needs a stronger medical second opinion than a
+    medical winner needs an urgent one."""
+    net = MedicalSafetyNet(
+        {
+            **MedicalSafetyNet.get_default_config(),
+            "second_opinion_threshold": 0.45,
+            "urgent_second_opinion_threshold": 0.3,
+        }
+    )
+    harmless = message("faq", [("faq", 0.6), ("medical_question", 0.4)])
+    medical = message("medical_question", [("medical_question", 0.6), ("urgent_medical", 0.4)])
+    urgent_behind_harmless = message("faq", [("faq", 0.6), ("urgent_medical", 0.4)])
+    net.process([harmless, medical, urgent_behind_harmless])
+    assert harmless.get("intent")["name"] == "faq"
+    assert medical.get("intent")["name"] == "urgent_medical"
+    assert urgent_behind_harmless.get("intent")["name"] == "faq"
+
+
 def test_urgent_is_never_downgraded(net):
     msg = message("urgent_medical", [("urgent_medical", 0.5), ("medical_question", 0.5)])
     net.process([msg])
