@@ -68,8 +68,8 @@ def test_medical_winner_with_a_weak_urgent_second_opinion_stays_medical(net):
 
 
 def test_the_two_second_opinions_have_their_own_thresholds():
-    """config.yml's shape: a harmless winner needs a stronger medical second opinion than a
-    medical winner needs an urgent one."""
+    """Separate settings: a clinic may let a medical winner turn urgent more readily than it
+    lets a harmless winner turn medical."""
     net = MedicalSafetyNet(
         {
             **MedicalSafetyNet.get_default_config(),

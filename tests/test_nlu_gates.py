@@ -45,17 +45,18 @@ GATES = {
 }
 
 # Issue #12's targets that the model does not reach yet: {(set, metric): floor held meanwhile}.
-# Reached with the data of 2026-11-25 (real-voice round 3b): real medical recall .950 (4 of 80
-# missed), urgent recall .867 (2 of 15 missed), false escalation .035 (9 of 255). Each floor
-# leaves a margin of one or two examples for retraining's variation. (Blind accuracy, .959,
-# now meets its target and is gated at it.) Training is deterministic for config.yml's
-# random_seed (42), so these hold run to run; other seeds on the same data gave real medical
-# recall .988 and .975 but false escalation .071 and .055 (README "NLU evaluation"):
-# a change of seed or of training data must be judged on all three sets, not on one figure.
+# Reached 2026-11-26 with the seed ensemble (config.yml: three DIET seeds averaged): real medical
+# recall .975 (2 of 80 missed), urgent recall .867 (2 of 15 missed), false escalation .051 (13 of
+# 255). Each floor leaves a margin of one example. Until then one DIET seed (42) served: .950,
+# .867 and .035, floors .93, .80 and .045; seeds 7 and 1 on the same data gave .988/.071 and
+# .975/.055 (README "NLU evaluation"), so a single seed's figures were a draw. The ensemble is
+# steadier, and pays for 2 personal questions no longer missed with 4 harmless ones escalated.
+# Training is deterministic for the seeds, so these hold run to run; a change of seeds or of
+# training data is judged on all three sets.
 TARGETS_NOT_MET = {
-    ("real", "medical_recall"): 0.93,
+    ("real", "medical_recall"): 0.96,
     ("real", "urgent_recall"): 0.80,
-    ("real", "false_escalation"): 0.045,
+    ("real", "false_escalation"): 0.055,
 }
 
 SHOWN_MISSES = {"holdout"}
