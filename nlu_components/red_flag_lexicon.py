@@ -135,6 +135,8 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"pain ?killers? (?:\w+ ){0,3}(?:not|aren'?t|isn'?t|don'?t|doesn'?t|didn'?t|haven'?t|won'?t) "
         r"(?:help|work|touch|doing|making)",
         r"(?:pain|it) (?:is |'?s |was )?(?:a |at )?(?:[89]|10) (?:out of|/) ?10",
+        r"anti-?histamines?\b(?:[^\w.?!]+\w+){0,5}?[^\w.?!]+(?:not|aren'?t|isn'?t|don'?t|doesn'?t|didn'?t|haven'?t|won'?t)"
+        r"\W+(?:\w+\W+)?(?:help|work|touch|doing|making)",
         r"(?:blood|bleeding)\w* (?:\w+ ){0,3}(?:trickling|seeping|dripping|pouring|gushing|still going|soak)",
         r"(?:soaked|soaking|bled) (?:through )?(?:\w+ ){0,3}(?:tissues?|gauze|towels?|pads?|pillow|dressing)",
         r"(?:throat|tongue)\w* (?:\w+ ){0,3}(?:tingl|weird|funny|strange|scratchy|itch|numb)",

@@ -38,6 +38,7 @@ STORIES = [
     "my voice has gone hoarse and my face is puffy, 20 mins after",
     "mum is breathless after her appointment",
     "i keep seeing spots and my eye is sore after the needling near it",
+    "took an antihistamine an hour ago but it isn't helping, still itchy and puffy",
     "I feel like I'll pass out, had the treatment an hour ago",
     "my lip went pale and cold after filler",
     "Could it be infected? it's day 5 and it's still weeping",
@@ -53,6 +54,8 @@ STORIES = [
 
 ORDINARY = [
     "Is it normal for my face to feel warm and tight the evening after?",
+    "should I take an antihistamine before my appointment? they don't always help my hayfever",
+    "can I take antihistamines? they did not help last time",
     "Can I have a hot shower after microneedling?",
     "my face is red and warm like a sunburn, is that normal?",
     "I get more spots every day, what can I do about my acne",
