@@ -200,6 +200,10 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         for message in messages:
             ranking = self._score(message)
             if ranking is None:
+                # As DIETClassifier does for a message with no features (an empty or blank
+                # text): no intent, so the FallbackClassifier answers it instead of nothing.
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             winner = ranking[0]
             message.set(INTENT, dict(winner), add_to_output=True)
