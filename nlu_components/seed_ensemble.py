@@ -122,6 +122,19 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         return Resource(f"seed_{seed}")
 
     @classmethod
+    def _assemble(
+        cls, config, model_storage, resource, execution_context, member_from
+    ) -> "SeedEnsembleIntentClassifier":
+        """The ensemble with one member per seed, each made by `member_from` (DIET's create or
+        load) on its own folder inside this component's resource."""
+        storage = _MemberStorage(model_storage, resource)
+        members = [
+            member_from(cls._member_config(config, seed), storage, cls._member_resource(seed), execution_context)
+            for seed in cls._seeds(config)
+        ]
+        return cls(config, members, resource)
+
+    @classmethod
     def create(
         cls,
         config: Dict[Text, Any],
@@ -129,14 +142,7 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SeedEnsembleIntentClassifier":
-        storage = _MemberStorage(model_storage, resource)
-        members = [
-            DIETClassifier.create(
-                cls._member_config(config, seed), storage, cls._member_resource(seed), execution_context
-            )
-            for seed in cls._seeds(config)
-        ]
-        return cls(config, members, resource)
+        return cls._assemble(config, model_storage, resource, execution_context, DIETClassifier.create)
 
     @classmethod
     def load(
@@ -147,14 +153,7 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "SeedEnsembleIntentClassifier":
-        storage = _MemberStorage(model_storage, resource)
-        members = [
-            DIETClassifier.load(
-                cls._member_config(config, seed), storage, cls._member_resource(seed), execution_context
-            )
-            for seed in cls._seeds(config)
-        ]
-        return cls(config, members, resource)
+        return cls._assemble(config, model_storage, resource, execution_context, DIETClassifier.load)
 
     def train(self, training_data: TrainingData) -> Resource:
         for member in self._members:
