@@ -94,7 +94,6 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
     def __init__(self, config: Dict[Text, Any], members: List[DIETClassifier], resource: Resource) -> None:
-        self._config = config
         self._members = members
         self._resource = resource
         self._ranking_length = int(config.get(RANKING_LENGTH) or 0)
@@ -160,14 +159,14 @@ class SeedEnsembleIntentClassifier(GraphComponent):
             member.train(training_data)
         return self._resource
 
-    def _member_rankings(self, message: Message) -> List[List[Dict[Text, Any]]]:
-        """Every member's full ranking for the message. The members share their featurizers, so
-        the message's model input is built once and fed to each member's network (building it
-        per member was 1.2 ms of every 2.7 ms a member took; `make bench`)."""
-        first = self._members[0]
-        model_data = first._create_model_data([message], training=False)
+    def _member_rankings(self, message: Message) -> Optional[List[List[Dict[Text, Any]]]]:
+        """Every member's full ranking for the message, or None when it has no features (an empty
+        text) or a member is untrained. The members share their featurizers, so the message's
+        model input is built once and fed to each member's network (building it per member was
+        1.2 ms of every 2.7 ms a member took; `make bench`)."""
+        model_data = self._members[0]._create_model_data([message], training=False)
         if model_data.is_empty() or any(member.model is None for member in self._members):
-            return [[] for _ in self._members]
+            return None
         generator, _ = create_data_generators(model_data=model_data, batch_sizes=1, epochs=1, shuffle=False)
         batch = generator[0][0]
         rankings = []
@@ -178,18 +177,17 @@ class SeedEnsembleIntentClassifier(GraphComponent):
 
     def _score(self, message: Message) -> Optional[List[Dict[Text, Any]]]:
         rankings = self._member_rankings(message)
-        if not any(rankings):
+        if not rankings or not all(rankings):
             return None
-        tops = [ranking[0] if ranking else {} for ranking in rankings]
         message.set(
             ENSEMBLE_KEY,
             [
                 {
                     "seed": seed,
-                    INTENT_NAME_KEY: top.get(INTENT_NAME_KEY),
-                    PREDICTED_CONFIDENCE_KEY: top.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+                    INTENT_NAME_KEY: ranking[0].get(INTENT_NAME_KEY),
+                    PREDICTED_CONFIDENCE_KEY: ranking[0].get(PREDICTED_CONFIDENCE_KEY, 0.0),
                 }
-                for seed, top in zip(self._member_seeds, tops, strict=True)
+                for seed, ranking in zip(self._member_seeds, rankings, strict=True)
             ],
             add_to_output=True,
         )
