@@ -115,8 +115,8 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:fast|quickly|so much|massively|more and more|like a balloon|twice|to twice|by the|every)",
         r"(?:face|lips?|eyes?|cheeks?) (?:\w+ ){0,2}(?:is |are |'?s |'?re |has |have |started |keeps? |just )"
         r"(?:swelling|puffing|blowing|ballooning) up\b",
-        r"(?:swelling|swollen|swelled|swell) (?:\w+ ){0,3}(?:down|into|onto|to) (?:my|her|his|the) "
-        r"(?:neck|throat|chest|eyes?)\b",
+        r"(?:swelling|swollen|swelled|swell) (?:\w+ ){0,3}(?:down|into|onto|to|towards?) (?:the (?:front|back|side) of )?"
+        r"(?:my|her|his|the) (?:neck|throat|chest|eyes?)\b",
         r"(?:lips?|face|tongue|eyes?) (?:\w+ ){0,2}(?:are |is |went |gone |got |'re |'s )(?:huge|massive|enormous)",
         r"(?:can|could) (?:barely|hardly) see\b",
         r"eyes? (?:\w+ ){0,1}(?:won'?t|will not|can'?t|cannot|doesn'?t|does not) open",
@@ -152,6 +152,29 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:should|do|must) (?:i|we|she|he) (?:\w+ ){0,2}(?:go|get|take (?:her|him|them|me)) (?:to )?"
         r"(?:a ?& ?e|a and e|the er|er|the emergency room|emergency|the hospital|hospital|urgent care)\b",
         r"(?:is (?:this|it) an emergency|(?:call|ring|phone) (?:999|911|112|an ambulance))",
+        # Learnt from a third round of real reports (tests/red_flag_reports.yml): fevers that
+        # were "run", a diagnosis told in passing (staph, boils), skin that "was infected",
+        # swelling measured against something ("the size of a golf ball", "six times bigger",
+        # "ballooned"), swelling so bad the eyes cannot see, signs growing "more and more",
+        # pain called horrific, and an eye that cannot focus.
+        r"(?:ran|run|running|had|have|got|getting|with) (?:high |bad )?fevers\b",
+        r"\bstaph(?:ylococc\w*)?\b|impetigo|\bmrsa\b",
+        r"(?:white|yellow|painful|tiny|little|big|huge|red) boils\b|\bboils (?:on|across|all over|everywhere)\b",
+        r"(?:were|was|became|become|becoming|had become|had gotten|had got) (?:badly |really |very |so |severely )?"
+        r"infected\b(?! (?:once|before|years|last|as a|when))",
+        r"(?:face|lips?|eyes?|eyelids?|cheeks?|head|forehead|nose|chin) (?:\w+ ){0,2}(?:had |has |have )?"
+        r"(?:ballooned|ballooning)",
+        r"(?:swollen|swelled|swelling|swell|grew|blew up|puffed up)\b (?:\w+ ){0,3}(?:the )?size of an? "
+        r"(?:golf ?ball|tennis ball|ping ?pong ball|egg|grape|orange|plum|walnut|balloon|football)",
+        r"(?:twice|two|three|four|five|six|seven|eight|ten|\d+) times (?:\w+ ){0,1}(?:bigger|larger|the size|"
+        r"(?:its|their|her|his|my|the) (?:usual|normal|original) size)",
+        r"(?:so|too) swollen (?:that )?(?:i|she|he|they) (?:can'?t|cannot|couldn'?t|could not) (?:see|open)",
+        r"(?:can'?t|cannot|couldn'?t|could not) see(?: unless| without)?(?=\W*$|[.!,;])",
+        r"(?:swell\w*|swollen|hurt\w*|pain\w*|sore\w*|throbb\w*|puff\w*)\b (?:\w+ ){0,2}more and more\b",
+        r"pain\b (?:[\w']+ ){0,4}?(?:is |was |has been |got |'s )?(?:\w+ )?(?:horrific|horrendous|unreal|insane)",
+        r"(?:horrific|horrible|awful|terrible|horrendous) (?:\w+ )?pain",
+        r"(?:difficult|hard|trouble|struggl\w*|can'?t|cannot|couldn'?t|unable) (?:to )?focus(?:ing)? (?:with |on |out of )?"
+        r"(?:\w+ ){0,2}eyes?\b",
     ],
     "es": [
         r"supura",

@@ -50,6 +50,19 @@ STORIES = [
     "do you have an out of hours number? lips are swelling up after the treatment",
     "does anyone have a number I can ring, lips swelling up fast",
     "Do you get flu-like symptoms after microneedling?",
+    # Kinds from the third round of real reports, in words written for these tests.
+    "been running fevers on and off since the peel",
+    "the GP says it's staph, should I still use the serum?",
+    "little yellow boils came up along my jaw overnight",
+    "my cheek was infected by the time I saw the nurse",
+    "his eyelid ballooned after the lash tint",
+    "her top lip puffed up to the size of an egg",
+    "my lips are about three times their normal size",
+    "woke up so swollen I couldn't open my eyes",
+    "the side of my face got sorer and more and more swollen all afternoon",
+    "the pain after the laser was horrific, still is",
+    "since the filler I find it hard to focus with my left eye",
+    "the swelling is moving towards the front of my neck",
 ]
 
 ORDINARY = [
@@ -77,6 +90,14 @@ ORDINARY = [
     "I'm a bit worried my pores are bigger now, can microneedling shrink them?",
     "my skin is pale and blotchy in winter, would microneedling help?",
     "my face looks worse every day since I stopped the pill, what causes that?",
+    "can microneedling give you a fever?",
+    "I had an infected piercing once, is microneedling still ok for me?",
+    "my skin was infected once years ago after a wax, can I have the treatment?",
+    "my spot was the size of a pea and it's gone now",
+    "is it three times the price for three sessions?",
+    "I can't see any difference after two sessions",
+    "more and more of my friends have had it done, is it safe?",
+    "I can't focus on my work with these breakouts",
 ]
 
 
