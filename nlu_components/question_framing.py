@@ -13,7 +13,7 @@ emergency line, and staff learn to ignore urgent tickets.
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
   "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
-  people usually get ...") is
+  people usually get ...", "has anyone ever had ...") is
   general only when nothing points at a real person either: no I / my / me / we, no she /
   he / her / his / my daughter.
 Anything else is left to the red flag: the message goes to the urgent path as before.
@@ -37,6 +37,8 @@ _RISK_QUESTION = re.compile(
     r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
     r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
     r"|how (?:common|likely|rare|often) (?:is|are)"
+    r"|(?:has|have|did) (?:anyone|anybody|any of you|people|other people) (?:\w+ )?(?:ever )?"
+    r"(?:had|got|gotten|experienced|developed|reacted)\b"
     r"|(?:do|does|will|would|can|could) (?:people|patients|most people|some people) (?:\w+ )?"
     r"(?:get|have|experience|develop|feel|end up with)\b"
     r"|(?:can|should|could) (?:you|people|patients|someone|one) (?:\w+ ){0,4}if (?:you|they|he or she|someone)"

@@ -101,6 +101,7 @@ GENERAL = [
     "What's the best way to prevent an infection afterwards?",
     "Should people get a peel if they have a temperature?",
     "How Common Is Scarring Or Infection After Microneedling?",
+    "Has anyone ever had an allergic reaction to the numbing cream?",
 ]
 # The same signs reported, by the visitor or about someone, or with a time: always urgent.
 REPORTED = [
@@ -112,6 +113,7 @@ REPORTED = [
     "what if the redness is spreading",
     "Can someone have microneedling if they have a temperature of 39 right now?",
     "could a peel cause this? my skin went white and dusky 2 hours after",
+    "has anyone had an allergic reaction like this? my lips are swelling",
 ]
 
 
