@@ -13,10 +13,11 @@ emergency line, and staff learn to ignore urgent tickets.
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
   "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
-  people usually get ...", "has anyone ever had ...") is
+  people usually get ...", "has anyone ever had ...", "can you get X from ...") is
   general only when nothing points at a real person either: no I / my / me / we, no she /
   he / her / his / my daughter.
-Anything else is left to the red flag: the message goes to the urgent path as before.
+Anything else is left to the red flag: the message goes to the urgent path as before. That
+includes "is it normal to have a fever / pus after ...?": whoever asks it usually has it.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ _PREVENTION = re.compile(
 )
 
 _RISK_QUESTION = re.compile(
-    r"\b(?:(?:can|could|does|do|will|would|might|may) (?:\w+[- ]?){1,4}(?:cause|causes|lead to|result in|"
+    r"\b(?:(?:can|could|does|do|will|would|might|may) (?:\w+[- ]?){1,4}(?:cause|causes|lead to|result in|spread|transmit|"
     r"give (?:you|people|patients)|trigger|make (?:you|people|patients))\b"
     r"|is there (?:a|any) (?:\w+ )?(?:risk|chance|danger|possibility)"
     r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
     r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
     r"|how (?:common|likely|rare|often) (?:is|are)"
+    r"|(?:can|could|do|does|will|might) (?:you|people|patients|someone|one) (?:\w+ )?(?:get|catch|develop|pick up) "
+    r"(?:\w+ ){0,3}(?:from|after|with)\b"
     r"|(?:has|have|did) (?:anyone|anybody|any of you|people|other people) (?:\w+ )?(?:ever )?"
     r"(?:had|got|gotten|experienced|developed|reacted)\b"
     r"|(?:do|does|will|would|can|could) (?:people|patients|most people|some people) (?:\w+ )?"

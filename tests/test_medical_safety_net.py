@@ -102,6 +102,8 @@ GENERAL = [
     "Should people get a peel if they have a temperature?",
     "How Common Is Scarring Or Infection After Microneedling?",
     "Has anyone ever had an allergic reaction to the numbing cream?",
+    "Can microneedling spread staph?",
+    "can you get staph from a derma roller?",
 ]
 # The same signs reported, by the visitor or about someone, or with a time: always urgent.
 REPORTED = [
@@ -114,6 +116,9 @@ REPORTED = [
     "Can someone have microneedling if they have a temperature of 39 right now?",
     "could a peel cause this? my skin went white and dusky 2 hours after",
     "has anyone had an allergic reaction like this? my lips are swelling",
+    "is it normal for the swelling to be getting worse on day 3?",
+    "Is It Normal To Have A Fever After Microneedling?",
+    "can you get staph from microneedling? the GP thinks that's what I have",
 ]
 
 
