@@ -51,15 +51,16 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:swelling|swollen|puffiness|pain|throbbing|blisters?)\w* (?:\w+ ){0,4}"
         r"(?:getting|gets|got|has got|is|growing|keeps getting|to get) (?:worse|bigger)",
         r"(?:worsening|increasing) (?:swelling|pain)",
-        r"eyes? (?:\w+ ){0,2}(?:nearly|almost|half|completely) (?:shut|closed)",
+        r"eyes? (?:\w+ ){0,2}(?:nearly|almost|half|completely)(?: entirely| fully| completely)? (?:shut|closed)",
         r"(?:severely|extremely|massively|badly|hugely) swollen",
         r"chest pains?\b",
         r"(?:rash|hives|welts|bumps|spots) (?:\w+ ){0,2}all over (?:my|her|his|their) (?:body|arms|chest|neck|back)",
         r"(?:more|even more) (?:swollen|painful) (?:\w+ ){0,2}(?:today|every day|each day|than yesterday|by the hour)",
-        r"(?:swollen|swelling|swelled|puffing|puffed) shut",
+        r"(?:swollen|swelling|swelled|puffing|puffed) (?:\w+ ){0,2}shut\b",
         r"keeps? getting bigger",
         r"(?:hot|swollen|red|redness|swelling|rash|blisters?)\b(?:\W+\w+){0,6}\W+spreading\b",
-        r"(?:can'?t|cannot|couldn'?t|can barely|can hardly) open (?:my|her|his|their|one|them|it)\b(?: eyes?)?",
+        r"(?:can'?t|cannot|couldn'?t|can barely|can hardly) (?:actually |even |really |properly |fully )?open "
+        r"(?:my|her|his|their|one|them|it)\b(?: eyes?)?",
         r"(?:excruciating|unbearable|agonising|agonizing|intense|extreme|severe|terrible|horrendous) (?:\w+ )?"
         r"(?:pain|burning|throbbing)",
         r"pain (?:is |was |has been )?(?:\w+ )?(?:unbearable|excruciating|agonising|agonizing|(?:[89]|10) ?/ ?10)",
@@ -173,6 +174,12 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:swell\w*|swollen|hurt\w*|pain\w*|sore\w*|throbb\w*|puff\w*)\b (?:\w+ ){0,2}more and more\b",
         r"pain\b (?:[\w']+ ){0,4}?(?:is |was |has been |got |'s )?(?:\w+ )?(?:horrific|horrendous|unreal|insane)",
         r"(?:horrific|horrible|awful|terrible|horrendous) (?:\w+ )?pain",
+        # Fourth round: areas hard and painful to the touch, excessive bleeding, pain "excruciatingly".
+        r"(?:hard|firm) to (?:the )?touch\b(?![^.?!]{0,30}(?:\bnot\b|n['\u2019]t\b|\bno\b|\bnever\b|\bwithout\b))"
+        r"(?:\W+\w+){0,3}\W+(?:painful|sore|tender|hurts?)\b",
+        r"(?:painful|sore|tender)\b(?:\W+\w+){0,3}\W+(?:hard|firm) to (?:the )?touch\b",
+        r"(?:excessive|profuse|uncontrollable|uncontrolled) bleeding",
+        r"(?:excruciating(?:ly)?|unbearabl[ey]|agoni[sz]ingly) (?:painful|sore|itchy|itchiness)",
         r"(?:difficult|hard|trouble|struggl\w*|can'?t|cannot|couldn'?t|unable) (?:to )?focus(?:ing)? (?:with |on |out of )?"
         r"(?:\w+ ){0,2}eyes?\b",
     ],

@@ -63,6 +63,11 @@ STORIES = [
     "the pain after the laser was horrific, still is",
     "since the filler I find it hard to focus with my left eye",
     "the swelling is moving towards the front of my neck",
+    "two lumps came up after the extractions, they're hard to the touch and really sore",
+    "there was excessive bleeding during my session and it's still oozing a bit",
+    "my cheeks are excruciatingly painful since this morning",
+    "my left eye has swollen nearly completely shut",
+    "I couldn't even open them this morning, both eyelids are puffy",
 ]
 
 ORDINARY = [
@@ -98,6 +103,8 @@ ORDINARY = [
     "I can't see any difference after two sessions",
     "more and more of my friends have had it done, is it safe?",
     "I can't focus on my work with these breakouts",
+    "the spot feels hard to the touch but doesn't hurt, is that a cyst?",
+    "how much bleeding is normal during microneedling?",
 ]
 
 
