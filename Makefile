@@ -27,7 +27,7 @@ help:
 	@echo "make loadtest    one replica against two, realistic conversations (~5 min)"
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
 	@echo "make bench-console  benchmark the staff console's conversation index (100k conversations)"
-	@echo "make peer-baseline  rasa init's default pipeline trained on our data, beside ours (30-60 min)"
+	@echo "make peer-baseline  rasa init's default pipeline trained on our data, beside ours (45-75 min)"
 	@echo "make embedding-trial  our pipeline plus the WordLlama featurizer, beside ours (trains once)"
 	@echo "make clean  remove the venv, models and var/"
 
@@ -118,7 +118,7 @@ loadtest: train scaled-tools
 bench-console: setup
 	$(PY) -m ops.bench_console
 
-# Not part of `make test`: trains Rasa's default pipeline on this project's data (30-60 minutes here).
+# Not part of `make test`: trains Rasa's default pipeline on this project's data (45-75 minutes here).
 peer-baseline: train
 	$(PY) -m ops.peer_baseline
 

@@ -1,7 +1,7 @@
 """A peer on the same data: Rasa's default pipeline, exactly as `rasa init` writes it, trained on
 this project's data/ and domain.yml, beside the project's own model on every evaluation set.
 
-    python -m ops.peer_baseline [--reuse]        (make peer-baseline; 30-60 minutes here: 2,750 and 3,543 s under load)
+    python -m ops.peer_baseline [--reuse]        (make peer-baseline; 45-75 minutes here: 2,750 s, then 3,543 and 4,254 s under load)
 
 `rasa init` writes a config.yml whose pipeline and policies are commented out ("No
 configuration ... was provided. The following default pipeline was used"): they are read
@@ -31,7 +31,7 @@ PEER = Candidate(
     label="rasa init defaults",
     out_dir=VAR / "peer",
     results=VAR / "results" / "peer_baseline.json",
-    duration="30-60 minutes here",
+    duration="45-75 minutes here",
 )
 
 
