@@ -173,7 +173,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:can'?t|cannot|couldn'?t|could not) see(?: unless| without)?(?=\W*$|[.!,;])",
         r"(?:swell\w*|swollen|hurt\w*|pain\w*|sore\w*|throbb\w*|puff\w*)\b (?:\w+ ){0,2}more and more\b",
         r"pain\b (?:[\w']+ ){0,4}?(?:is |was |has been |got |'s )?(?:\w+ )?(?:horrific|horrendous|unreal|insane)",
-        r"(?:horrific|horrible|awful|terrible|horrendous) (?:\w+ )?pain",
+        r"(?:horrific|horrible|awful) (?:\w+ )?pain",  # terrible, horrendous: in the severe-pain list above
         # Fourth round: areas hard and painful to the touch, excessive bleeding, pain "excruciatingly".
         r"(?:hard|firm) to (?:the )?touch\b(?![^.?!]{0,30}(?:\bnot\b|n['\u2019]t\b|\bno\b|\bnever\b|\bwithout\b))"
         r"(?:\W+\w+){0,3}\W+(?:painful|sore|tender|hurts?)\b",
