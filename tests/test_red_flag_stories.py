@@ -68,6 +68,14 @@ STORIES = [
     "my cheeks are excruciatingly painful since this morning",
     "my left eye has swollen nearly completely shut",
     "I couldn't even open them this morning, both eyelids are puffy",
+    # Kinds from the fifth round of real reports, in words written for these tests.
+    "two days after the peel and I feel exhausted and achy, face is hot",
+    "since the lash lift my left eye has gone cloudy",
+    "my eye feels like there's sand in it after the brow tint and it won't stop watering",
+    "her lips kept getting bigger and bigger through the night",
+    "my top lip is triple its normal size",
+    "keep choking on water since the botox in my neck",
+    "every day the patch gets a bit redder and now there are bumps",
 ]
 
 ORDINARY = [
@@ -105,6 +113,14 @@ ORDINARY = [
     "I can't focus on my work with these breakouts",
     "the spot feels hard to the touch but doesn't hurt, is that a cyst?",
     "how much bleeding is normal during microneedling?",
+    "I feel tired on Accutane, is that normal?",
+    "my acne got worse and worse over the summer",
+    "my spots got bigger after I stopped the pill",
+    "the pores on my nose got bigger and bigger this year, what would help?",
+    "is it normal for eyes to feel dry after the treatment?",
+    "is a course of three sessions triple the price?",
+    "my skin gets a bit better every day",
+    "I had achy muscles after the gym, can I still come in?",
 ]
 
 
