@@ -167,7 +167,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:ballooned|ballooning)",
         r"(?:swollen|swelled|swelling|swell|grew|blew up|puffed up)\b (?:\w+ ){0,3}(?:the )?size of an? "
         r"(?:golf ?ball|tennis ball|ping ?pong ball|egg|grape|orange|plum|walnut|balloon|football)",
-        r"(?:twice|two|three|four|five|six|seven|eight|ten|\d+) times (?:\w+ ){0,1}(?:bigger|larger|the size|"
+        r"(?:(?:twice|two|three|four|five|six|seven|eight|ten|\d+) times|triple|quadruple) (?:\w+ ){0,1}(?:bigger|larger|the size|"
         r"(?:its|their|her|his|my|the) (?:usual|normal|original) size)",
         r"(?:so|too) swollen (?:that )?(?:i|she|he|they) (?:can'?t|cannot|couldn'?t|could not) (?:see|open)",
         r"(?:can'?t|cannot|couldn'?t|could not) see(?: unless| without)?(?=\W*$|[.!,;])",
@@ -183,8 +183,9 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:difficult|hard|trouble|struggl\w*|can'?t|cannot|couldn'?t|unable) (?:to )?focus(?:ing)? (?:with |on |out of )?"
         r"(?:\w+ ){0,2}eyes?\b",
         # Fifth round: aching with tiredness (the body's alarm, not a sore spot), an eye gone
-        # cloudy or feeling gritty, swelling growing "bigger and bigger" or to triple its size,
-        # choking on water or saliva, redness growing "each day".
+        # cloudy or feeling gritty, swelling growing "bigger and bigger" ("triple the size" is in
+        # the pattern for swelling measured, above), choking on water or saliva, redness growing
+        # "each day".
         r"(?:tired|exhausted|shivery|feverish|unwell|run ?down) and achy|achy and (?:tired|exhausted|shivery|feverish)"
         r"|ach(?:ing|y) all over",
         r"eyes? (?:\w+ ){0,3}(?:cloudy|cloudier|misty|hazy|foggy)\b|(?:cloudy|misty|hazy|foggy) vision",
@@ -192,7 +193,6 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:swelling|lips?|face|eyes?|eyelids?|lumps?|area|patch|cheeks?|they|it) (?:\w+ ){0,3}"
         r"(?:grew|grow(?:s|ing)?|got|gets|getting|swelled|swelling|kept getting) (?:bigger and bigger|larger and larger"
         r"|more and more swollen)",
-        r"(?:triple|quadruple|three times|four times) (?:the|their|its|my|her|his) (?:\w+ )?size",
         r"chok(?:e|ed|es|ing) on (?:\w+ ){0,3}(?:water|saliva|spit|drinks?|food|liquids?)\b",
         r"(?:each|every) day (?:it |they |the \w+ |my \w+ |her \w+ )?(?:got|gets|getting|grew|grows|became|becomes) "
         r"(?:a (?:little|bit) |even |slightly )?(?:more red|redder|more swollen|hotter|more inflamed)\b",
