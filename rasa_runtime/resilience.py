@@ -20,6 +20,14 @@
   before use (``pool_pre_ping``), so connections killed by a restart are replaced silently.
 * **Request size**: Rasa's Sanic app refuses bodies over RASA_REQUEST_MAX_BYTES (1 MB) with
   413 (Sanic's default is 100 MB); WebSocket messages are held to the same size.
+* **Turns that outlast the response timeout**: a worker or replica that dies mid-turn holds its
+  conversation's lock until the ticket expires (TICKET_LOCK_LIFETIME, 60 s), and the visitor's
+  next message waits for it. Rasa run without its HTTP API (as here) leaves Sanic's response
+  timeout at its default, also 60 s, so that turn was cancelled just as it got the lock, and
+  Rasa's REST channel answered the cancelled turn with an empty ``[]``: a message lost without
+  a word. Here the response timeout is RASA_RESPONSE_TIMEOUT (by default the lock lifetime plus
+  30 s, and never less than the lifetime), and a turn cancelled all the same (a hung action)
+  answers its visitor with the polite reply; a cancelled turn is not stored.
 """
 
 from __future__ import annotations
@@ -27,11 +35,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from clinic.env import env_duration, env_int
+from clinic.env import SettingError, env_duration, env_int
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +49,11 @@ DEFAULT_REQUEST_MAX_BYTES = 1_000_000
 RETRY_SECONDS_ENV = "TRACKER_STORE_RETRY_SECONDS"
 DEFAULT_RETRY_SECONDS = 10.0
 RETRY_INTERVAL_S = 0.5
+RESPONSE_TIMEOUT_ENV = "RASA_RESPONSE_TIMEOUT"
+LOCK_LIFETIME_ENV = "TICKET_LOCK_LIFETIME"  # Rasa's own setting (rasa.core.lock_store)
+DEFAULT_LOCK_LIFETIME_S = 60  # Rasa's default, also what it uses for 0
+# What a turn may take once it has its conversation's lock, in the default response timeout.
+TURN_MARGIN_S = 30.0
 
 
 class TrackerStoreUnavailable(Exception):
@@ -137,15 +151,27 @@ def _agent_handle_message(original: Callable) -> Callable:
     async def handle_message(self, message) -> Optional[List[Dict[Text, Any]]]:
         from rasa.core.lock_store import LockError
 
+        output = message.output_channel
+        waiting = type(output).__name__ in _WAITING_OUTPUTS
         try:
             return await original(self, message)
         except (LockError, TrackerStoreUnavailable) as error:
-            output = message.output_channel
-            if type(output).__name__ not in _WAITING_OUTPUTS:
+            if not waiting:
                 raise
             logger.error("A message was not handled (%s); the visitor was given the outage reply", error)
             await output.send_text_message(message.sender_id, outage_reply())
             return None
+        except asyncio.CancelledError:
+            # Sanic's response timeout. Rasa's REST channel answers a cancelled turn with whatever
+            # was collected so far (often nothing), so the reply is added to the collector first.
+            if type(output).__name__ == "CollectingOutputChannel":
+                logger.error(
+                    "A turn outlasted the response timeout (%g s) and was not stored; the visitor was given the "
+                    "outage reply",
+                    response_timeout(),
+                )
+                output.messages.append(output._message(message.sender_id, text=outage_reply()))
+            raise
 
     return handle_message
 
@@ -218,9 +244,30 @@ def _configure_app(original: Callable) -> Callable:
         limit = request_max_bytes()
         app.config.REQUEST_MAX_SIZE = limit
         app.config.WEBSOCKET_MAX_SIZE = limit
+        app.config.RESPONSE_TIMEOUT = response_timeout()
         return app
 
     return configure_app
+
+
+def lock_lifetime() -> int:
+    """TICKET_LOCK_LIFETIME as Rasa reads it (whole seconds; 0 or unset is Rasa's 60)."""
+    return env_int(LOCK_LIFETIME_ENV, DEFAULT_LOCK_LIFETIME_S, 0, 86_400) or DEFAULT_LOCK_LIFETIME_S
+
+
+def response_timeout() -> float:
+    """RASA_RESPONSE_TIMEOUT: how long a message's request may take, waiting for the conversation's
+    lock included. ``SettingError`` when it is not longer than the lock lifetime, since a turn
+    queued behind a dead worker's ticket would then be cut off as it starts."""
+    lifetime = lock_lifetime()
+    timeout = env_duration(RESPONSE_TIMEOUT_ENV, lifetime + TURN_MARGIN_S, 1.0, 86_400.0)
+    if timeout <= lifetime:
+        raise SettingError(
+            RESPONSE_TIMEOUT_ENV,
+            str(os.environ.get(RESPONSE_TIMEOUT_ENV)),
+            f"longer than the lock lifetime ({LOCK_LIFETIME_ENV}, {lifetime} s)",
+        )
+    return timeout
 
 
 def check_settings() -> None:
@@ -228,6 +275,7 @@ def check_settings() -> None:
     so rasa_runtime.__main__ refuses a bad value at once instead of after Rasa's slow import."""
     request_max_bytes()
     retry_seconds()
+    response_timeout()
 
 
 def install() -> None:

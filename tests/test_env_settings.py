@@ -97,15 +97,21 @@ def test_nothing_reads_the_environment_when_imported():
         "BIND_HOST": "",
         "RASA_REQUEST_MAX_BYTES": "lots",
         "TRACKER_STORE_RETRY_SECONDS": "x",
+        "RASA_RESPONSE_TIMEOUT": "1s",
     }
     result = _python("import ops.services, ops.topology, rasa_runtime.resilience, channels.base", **bad)
     assert result.returncode == 0, result.stderr
 
 
-def test_the_rasa_server_refuses_a_bad_setting_at_start_up():
-    result = _python(
-        "import runpy; runpy.run_module('rasa_runtime', run_name='__main__')", TRACKER_STORE_RETRY_SECONDS="soon"
-    )
+@pytest.mark.parametrize(
+    "name, value, says",
+    [
+        ("TRACKER_STORE_RETRY_SECONDS", "soon", "must be a duration"),
+        ("RASA_RESPONSE_TIMEOUT", "45s", "must be longer than the lock lifetime (TICKET_LOCK_LIFETIME, 60 s)"),
+    ],
+)
+def test_the_rasa_server_refuses_a_bad_setting_at_start_up(name, value, says):
+    result = _python("import runpy; runpy.run_module('rasa_runtime', run_name='__main__')", **{name: value})
     assert result.returncode != 0
-    assert "Invalid setting: TRACKER_STORE_RETRY_SECONDS must be a duration" in result.stderr
+    assert f"Invalid setting: {name} {says}" in result.stderr
     assert "Traceback" not in result.stderr

@@ -232,7 +232,8 @@ def test_killing_a_replica_during_load_conversations_continue_on_the_other(scale
     failed = [t for t in turns if not t.ok]
     # At most the turns in flight on the killed replica (one per conversation at a time).
     assert len(failed) <= concurrency, [(t.text, t.status, round(t.started_at - killed_at, 2)) for t in failed]
-    assert all(t.reply.strip() for t in turns if t.ok)  # no empty reply
+    empty = [(t.text, t.replica, round(t.started_at - killed_at, 2), round(t.latency_ms)) for t in turns if t.empty]
+    assert empty == []  # a turn queued behind the dead replica's lock is answered, not cut off (resilience.py)
     later = [t for t in turns if t.started_at > killed_at + 0.5]
     assert len(later) > 20 and all(t.ok and t.replica == "rasa-2" for t in later)
     finished = [c for c in talks if all(t.ok for t in c.turns)]
