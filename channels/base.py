@@ -529,6 +529,16 @@ class SocialInput(InputChannel):
         sends_before = output.sends
         try:
             await on_new_message(message)
+        except asyncio.CancelledError:
+            # Rasa's response timeout (RASA_RESPONSE_TIMEOUT) cut the turn off, which is not
+            # stored. Unanswered, the message goes back to the platform (the caller answers 503
+            # and gives the delivery id back); once the visitor has had part of the answer, a
+            # redelivery would answer twice.
+            if output.sends == sends_before:
+                raise NotHandedOver("the turn outlasted the response timeout") from None
+            logger.error(
+                "%s: the turn for %s outlasted the response timeout mid-answer", self.name(), masked(sender_id)
+            )
         except Exception as error:
             if output.sends == sends_before:
                 raise NotHandedOver(f"the assistant failed: {error.__class__.__name__}: {error}") from error

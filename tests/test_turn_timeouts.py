@@ -17,7 +17,7 @@ import time
 import uuid
 
 import pytest
-from channel_support import http, start_channel_stack
+from channel_support import http, start_channel_stack, telegram_calls, telegram_post, telegram_update
 
 from clinic.env import SettingError
 from ops.paths import MODEL
@@ -27,6 +27,7 @@ from rasa_runtime.sqlite_lock_store import SQLiteLockStore
 LOCK_LIFETIME_S = 3
 RESPONSE_TIMEOUT_S = 6
 OUTAGE = "technical problem on our side"
+APOLOGY = "something went wrong on our side"  # the social channels' word for it (channels/notices.py)
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,28 @@ def test_a_turn_cut_off_by_the_response_timeout_gets_the_polite_reply_and_is_not
     status, texts, _ = send(stack, sender, "what is micro-needling?")
     assert status == 200 and any("Epidermal Collagen Therapy" in t for t in texts), texts
     assert user_texts(stack, sender) == ["hi", "what is micro-needling?"]
+
+
+def test_a_social_message_cut_off_by_the_response_timeout_is_redelivered_not_lost(stack):
+    """The platform gets 503 and the delivery id is given back, so its retry is answered."""
+    chat_id = uuid.uuid4().int % 10**9
+    assert telegram_post(stack, telegram_update(chat_id, text="hello")) == 200
+    store = SQLiteLockStore(db=str(stack.lock_db))
+    stuck = store.issue_ticket(str(chat_id), 10 * RESPONSE_TIMEOUT_S)
+    question = telegram_update(chat_id, text="what is micro-needling?")
+
+    mark = stack.mark()
+    assert telegram_post(stack, question) == 503
+    sent = [call["text"] for call in telegram_calls(stack, mark, "sendMessage")]
+    assert len(sent) == 1 and APOLOGY in sent[0], sent
+    assert user_texts(stack, str(chat_id)) == ["hello"]
+
+    store.cleanup(str(chat_id), stuck)
+    mark = stack.mark()
+    assert telegram_post(stack, question) == 200  # the platform's retry
+    sent = [call["text"] for call in telegram_calls(stack, mark, "sendMessage")]
+    assert any("Epidermal Collagen Therapy" in text for text in sent), sent
+    assert user_texts(stack, str(chat_id)) == ["hello", "what is micro-needling?"]
 
 
 # --- the setting ---------------------------------------------------------------------------------
