@@ -13,7 +13,13 @@ Runs after the FallbackClassifier and changes the intent only towards more cauti
 * when the winner is `medical_question` but `urgent_medical` has at least
   `urgent_second_opinion_threshold`, the message is treated as urgent. This one can be looser:
   its cost is a safety message to someone whose question goes to a professional anyway, where
-  the first one's is a harmless question sent to a professional.
+  the first one's is a harmless question sent to a professional;
+* when the winner is a bare answer (`affirm`, `deny`) but the message is a question of some
+  length ("?" and at least `question_words` words: "Yes I've had it twice before but now I'm
+  on roaccutane, is it still ok?"), the answer is not what it is: if the best-ranked intent
+  that is not an answer is medical, the message is that medical intent. Every `affirm` and
+  `deny` training example is shorter; real posts that open with "yes" or "ok" and then ask
+  about the writer's own situation were taken for a "yes" (and a "yes" accepts the last offer).
 
 With the seed ensemble (nlu_components/seed_ensemble.py) a confidence is the members' mean, so
 a threshold reads as a share of the ensemble: 0.3 of three members is one member sure of it.
@@ -23,6 +29,7 @@ What it changed is recorded in the parse data under `safety_net`, so staff can s
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -44,6 +51,8 @@ from nlu_components.red_flag_lexicon import find_red_flags
 
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
+ANSWERS = frozenset({"affirm", "deny"})
+_WORD = re.compile(r"[\w']+")
 SAFETY_NET_KEY = "safety_net"
 
 
@@ -59,12 +68,18 @@ def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
 class MedicalSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"red_flag_entity": "red_flag", "second_opinion_threshold": 0.3, "urgent_second_opinion_threshold": 0.3}
+        return {
+            "red_flag_entity": "red_flag",
+            "second_opinion_threshold": 0.3,
+            "urgent_second_opinion_threshold": 0.3,
+            "question_words": 8,
+        }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.red_flag_entity = config["red_flag_entity"]
         self.threshold = float(config["second_opinion_threshold"])
         self.urgent_threshold = float(config["urgent_second_opinion_threshold"])
+        self.question_words = int(config["question_words"])
 
     @classmethod
     def create(
@@ -89,10 +104,14 @@ class MedicalSafetyNet(GraphComponent):
         red_flags = reported_red_flags(message.get(TEXT) or "", named)
         if red_flags:
             return URGENT, f"red flag: {', '.join(red_flags)}"
-        ranking = {
-            item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            for item in message.get(INTENT_RANKING_KEY) or []
-        }
+        ranked = message.get(INTENT_RANKING_KEY) or []
+        ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
+        if intent in ANSWERS and self._asks_a_question(message.get(TEXT) or ""):
+            following = next(
+                (item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) not in ANSWERS), None
+            )
+            if following in (URGENT, MEDICAL):
+                return following, f"a question, not a bare {intent}: {following} ranked next"
         if intent == MEDICAL:
             candidates = [(URGENT, self.urgent_threshold)]
         else:
@@ -101,6 +120,9 @@ class MedicalSafetyNet(GraphComponent):
             if ranking.get(candidate, 0.0) >= threshold:
                 return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {threshold}"
         return None
+
+    def _asks_a_question(self, text: str) -> bool:
+        return "?" in text and len(_WORD.findall(text)) >= self.question_words
 
     def _process(self, message: Message) -> None:
         decision = self._decide(message)

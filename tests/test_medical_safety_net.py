@@ -141,3 +141,38 @@ def test_a_general_question_still_gets_the_medical_second_opinion(net):
     msg = message("faq", ranking, [("red_flag", "infection")], text="Can microneedling cause an infection?")
     net.process([msg])
     assert msg.get("intent")["name"] == "urgent_medical"
+
+
+LONG_YES = "Yes I've had it twice before but now I'm on roaccutane, is it still ok?"
+
+
+@pytest.mark.parametrize("answer", ["affirm", "deny"])
+def test_a_question_taken_for_a_bare_answer_goes_to_the_medical_intent_ranked_next(net, answer):
+    msg = message(
+        answer,
+        [(answer, 0.7), ("deny" if answer == "affirm" else "affirm", 0.1), ("medical_question", 0.12), ("faq", 0.08)],
+        text=LONG_YES,
+    )
+    net.process([msg])
+    assert msg.get("intent") == {"name": "medical_question", "confidence": 0.12}
+    assert msg.get("safety_net")["reason"] == f"a question, not a bare {answer}: medical_question ranked next"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes please",
+        "Yes please, when will they call?",  # accepting an offer with a short question stays a yes
+        "yes that's absolutely fine with me, thank you so much for all of your help today",  # no question
+    ],
+)
+def test_an_answer_stays_an_answer(net, text):
+    msg = message("affirm", [("affirm", 0.7), ("medical_question", 0.12), ("faq", 0.08)], text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "affirm" and msg.get("safety_net") is None
+
+
+def test_a_long_yes_question_whose_next_intent_is_not_medical_is_left_alone(net):
+    msg = message("affirm", [("affirm", 0.7), ("book_consultation", 0.2), ("medical_question", 0.1)], text=LONG_YES)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "affirm" and msg.get("safety_net") is None

@@ -52,9 +52,10 @@ GATES = {
 # .975/.055 (README "NLU evaluation"), so a single seed's figures were a draw. The ensemble is
 # steadier, and pays for 2 personal questions no longer missed with 4 harmless ones escalated.
 # Training is deterministic for the seeds, so these hold run to run; a change of seeds or of
-# training data is judged on all three sets.
+# training data is judged on all three sets. Real medical recall reached its target (.988, 1 of
+# 80 missed) on 2026-12-04, when the safety net took a long question read as a bare "yes" for
+# the medical intent ranked next (nlu_components/medical_safety_net.py); its floor went.
 TARGETS_NOT_MET = {
-    ("real", "medical_recall"): 0.96,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
 }
