@@ -17,7 +17,7 @@ import time
 import uuid
 
 import pytest
-from channel_support import http, start_channel_stack, telegram_calls, telegram_post, telegram_update
+from channel_support import start_channel_stack, telegram_calls, telegram_post, telegram_update
 
 from clinic.env import SettingError
 from ops.paths import MODEL
@@ -46,12 +46,7 @@ def stack(tmp_path_factory):
 def send(stack, sender: str, text: str):
     """(status, texts of the reply, seconds taken)."""
     started = time.monotonic()
-    status, body = http(
-        "POST",
-        stack.webhook("rest"),
-        json.dumps({"sender": sender, "message": text}).encode(),
-        {"Content-Type": "application/json"},
-    )
+    status, body = stack.post_json("rest", {"sender": sender, "message": text}, {})
     texts = [m.get("text") or "" for m in json.loads(body)] if status == 200 else []
     return status, texts, time.monotonic() - started
 
