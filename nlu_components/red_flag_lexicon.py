@@ -37,7 +37,8 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:yellow|honey)[- ]?(?:colou?red )?crust",
         r"(?:it'?s|its|is|are|looks?|looking|seems?|got|gotten|getting|went|has gone|have gone) infected",
         r"(?:i|i'?ve|ive|she|she'?s|he|he'?s|we'?ve) (?:got|have|has|developed|picked up) an? (?:skin |bad |nasty )?infection",
-        r"think (?:i have|i'?ve got|i got|it'?s|its|it is|this is|she has|he has) an? (?:\w+ )?infection",
+        r"think (?:i have|i'?ve got|i got|it'?s|its|it is|this is|she has|he has) (?:an?|some (?:kind|sort|type) of) "
+        r"(?:\w+ ){0,2}infection",
         r"cellulitis",
         r"(?<!dental )abscess",
         r"(?:running|got|have|has|had|with|spiked) a (?:high |slight )?(?:temperature|temp)\b",
@@ -131,7 +132,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:in|it'?s|its|it is|it was|pure|absolute|total) agony\b",
         r"(?:hurts|hurting|painful|pain|throbbing|sore) (?:is |was |'s )?so (?:much|bad(?:ly)?) (?:that )?"
         r"(?:i|she|he|they|we) (?:can'?t|cannot|couldn'?t|can hardly|can barely)",
-        r"(?:crying|screaming|in tears) (?:with|from|in|because of) (?:the )?pain",
+        r"(?:crying|screaming|yelling|howling|in tears)(?: out)? (?:with|from|in|because of) (?:the )?pain",
         r"(?:can'?t|cannot|couldn'?t) sleep (?:\w+ ){0,3}(?:pain|hurts|throbbing|burning)",
         r"pain ?killers? (?:\w+ ){0,3}(?:not|aren'?t|isn'?t|don'?t|doesn'?t|didn'?t|haven'?t|won'?t) "
         r"(?:help|work|touch|doing|making)",
@@ -143,7 +144,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:throat|tongue)\w* (?:\w+ ){0,3}(?:tingl|weird|funny|strange|scratchy|itch|numb)",
         r"voice (?:\w+ ){0,2}(?:funny|croaky|hoarse|strange|weird|different|muffled)",
         r"breathless",
-        r"breathing (?:\w+ ){0,2}(?:weird|noisy|funny|strange|odd|oddly|laboured|labored|shallow|fast)",
+        r"breathing (?:\w+ ){0,2}(?:weird|noisy|funny|strange|odd|oddly|laboured|labored|shallow|fast|affected|restricted)\b",
         r"seeing (?:spots|stars|flashes|double)",
         r"(?:can'?t|cannot) (?:look at|stand) (?:the )?(?:light|brightness)",
         r"(?:i'?ll|i will|i'?m going to|she'?ll|he'?ll) (?:pass out|faint)",
@@ -189,13 +190,48 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:tired|exhausted|shivery|feverish|unwell|run ?down) and achy|achy and (?:tired|exhausted|shivery|feverish)"
         r"|ach(?:ing|y) all over",
         r"eyes? (?:\w+ ){0,3}(?:cloudy|cloudier|misty|hazy|foggy)\b|(?:cloudy|misty|hazy|foggy) vision",
-        r"eyes? (?:[\w']+ ){0,6}like (?:there(?:'s| was| is| were) )?(?:some )?(?:gravel|sand|grit|glass)\b",
-        r"(?:swelling|lips?|face|eyes?|eyelids?|lumps?|area|patch|cheeks?|they|it) (?:\w+ ){0,3}"
+        r"eyes? (?:(?!and\b|but\b)[\w']+ ){0,6}like (?:there(?:'s| was| is| were) )?(?:some )?(?:gravel|sand|grit|glass)\b"
+        r"(?! ?paper)",
+        r"(?:swelling|lips?|face|eyes?|eyelids?|tongue|throat|neck|lumps?|area|patch|cheeks?|they|it) (?:\w+ ){0,3}"
         r"(?:grew|grow(?:s|ing)?|got|gets|getting|swelled|swelling|kept getting) (?:bigger and bigger|larger and larger"
         r"|more and more swollen)",
         r"chok(?:e|ed|es|ing) on (?:\w+ ){0,3}(?:water|saliva|spit|drinks?|food|liquids?)\b",
         r"(?:each|every) day (?:it |they |the \w+ |my \w+ |her \w+ )?(?:got|gets|getting|grew|grows|became|becomes) "
         r"(?:a (?:little|bit) |even |slightly )?(?:more red|redder|more swollen|hotter|more inflamed)\b",
+        # Sixth round (2026-12-04): fearing for one's life, swelling that came on at once or pushes
+        # out, swelling up "ginormously", skin going white around a spot or looking as if it were
+        # dying (a filler in a vessel), a chemical burning or getting into the eyes, sand or grit
+        # in them, tonsils swollen. (Skin "sand paper" under the eyes is not grit in them.)
+        r"(?:thought|felt like|feel like|felt as if|feel as if|was sure|was scared) (?:that )?(?:i|she|he) "
+        r"(?:was|were|am|is) (?:going to|gonna|about to) die\b(?! (?:of|from) (?:embarrass|shame|laugh|bored))",
+        r"(?:thought|felt like|feel like|felt as if|feel as if) (?:i|she|he) (?:was|were|am|is) dying\b"
+        r"(?! (?:of|from) (?:embarrass|shame|laugh|bored))",
+        r"(?:face|forehead|lips?|eyes?|eyelids?|cheeks?|tongue)\b (?:\w+ ){0,2}(?:instantly|suddenly|immediately|rapidly"
+        r"|all of a sudden) (?:swollen|swelled|swelling|swell|puffed|puffing|blew up|blown up)",
+        r"(?:forehead|face|lips?|eyes?|eyelids?|cheeks?)\b (?:was |were |is |are |kept |started )?"
+        r"(?:coming|sticking|bulging|pushing) out\b(?! (?:in|with)\b)",
+        r"swell(?:ing|ed|s)? up (?:so )?(?:ginormous(?:ly)?|enormous(?:ly)?|massive(?:ly)?|huge(?:ly)?)\b",
+        r"(?:getting|turning|going|went|gone|turned) (?:\w+ )?(?:white|grey|gray|blue|bluish|purple|black)\b,? (?:all )?"
+        r"around (?:it|the (?:injection|needle|filler|lip|area|spot)|where)\b",
+        r"like (?:it|the skin|my skin|her skin|the area|my lip|her lip|the tissue) (?:was|is|were) dying\b",
+        r"(?:burning|burnt|burned|stinging|scalding) (?:my|her|his|their) eyes?\b",
+        r"(?:glue|chemicals?|solution|acid|peel|dye|bleach|tint)\b (?:\w+ ){0,3}(?:got|went|ran|dripped|seeped|leaked"
+        r"|splashed) (?:\w+ )?(?:in|into) (?:my|her|his|their) eyes?\b",
+        r"(?:sand|grit|gravel|glass)\b (?:\w+ ){0,2}in (?:my|her|his) eyes?\b|(?:in|into) (?:my|her|his) eyes? with "
+        r"(?:sand|grit|gravel|glass)\b",
+        r"tonsils? (?:\w+ ){0,3}(?:swelling|swelled|swollen|inflamed|huge|closing)",
+        # Round 6b (2026-12-04): infection told by its course (hotter and more painful by the
+        # minute, a boil, a pocket of infection), bleeding "like a stuck pig", swelling that came
+        # on all of a sudden.
+        r"(?:got|gets|getting|grew|grows|growing|became|becoming) (?:\w+ )?(?:hotter|redder|angrier|more swollen|more painful"
+        r"|bigger|worse)(?: and (?:\w+ )?(?:hotter|redder|angrier|more swollen|more painful|bigger|worse))? "
+        r"(?:every|each|by the) (?:single )?(?:minute|hour)\b",
+        r"hotter and (?:more )?(?:painful|sore|swollen|redder|angrier)|(?:more painful|sorer|more swollen|redder) and hotter",
+        r"(?:turn(?:ed|ing|s)? into|became|become|developed|got|have|has|had) an? (?:\w+ )?boil\b",
+        r"pockets? of (?:infection|pus)",
+        r"(?:bled|bleeding|bleed|bleeds) (?:\w+ )?like a (?:stuck pig|tap|faucet|fountain)|like a stuck pig,? (?:i|she|he) bled",
+        r"(?:suddenly|all of a sudden|out of nowhere) (?:\w+ ){0,2}(?:face|lips?|eyes?|eyelids?|tongue|throat)\b (?:\w+ ){0,2}"
+        r"(?:swollen|swelled|swelling|puffed|blew up|blown up)",
     ],
     "es": [
         r"supura",

@@ -76,6 +76,29 @@ STORIES = [
     "my top lip is triple its normal size",
     "keep choking on water since the botox in my neck",
     "every day the patch gets a bit redder and now there are bumps",
+    # Kinds from the sixth round of real reports, in words written for these tests.
+    "honestly thought I was going to die last night, my whole face after the peel",
+    "felt like I was dying after the filler, still shaky now",
+    "her lips suddenly swelled up at dinner, she had filler this morning",
+    "my eyes are bulging out since the lash tint",
+    "the lash glue went into my eye and it's streaming",
+    "some of the peel solution dripped into my eye",
+    "the tint is burning my eyes, I've rinsed them",
+    "feels like there is grit in my eye after the brow tint",
+    "the bit above the filler is turning white around it",
+    "looks like the skin is dying on my lip where they injected",
+    "my cheek swelled up massively an hour after the session",
+    "tonsils feel swollen and my lips are tingling after the numbing cream",
+    "the spot got hotter and angrier by the hour",
+    "it's hotter and more painful than this morning",
+    "the ingrown hair on my chin turned into a boil",
+    "I think it's some sort of infection under the skin, there's no head",
+    "there's a pocket of pus under the scab",
+    "was bleeding like a tap after the extraction",
+    "all of a sudden her face swelled up at lunch",
+    "my tongue kept getting more and more swollen",
+    "since the filler my breathing is affected",
+    "my son was screaming out in pain after the wax",
 ]
 
 ORDINARY = [
@@ -121,6 +144,17 @@ ORDINARY = [
     "is a course of three sessions triple the price?",
     "my skin gets a bit better every day",
     "I had achy muscles after the gym, can I still come in?",
+    "I thought I was going to die of embarrassment when my skin purged",
+    "my face is coming out in spots since I changed the pill",
+    "I woke up, opened my eyes and my skin felt like sandpaper after the peel",
+    "what happens if the peel gets in your eyes?",
+    "the serum went in my eye and stung a bit, is that normal?",
+    "my skin goes white when I press it, then pink again",
+    "I'm dying to try microneedling, when's your next slot?",
+    "does a boil on my back mean I can't have microneedling on my face?",
+    "my skin suddenly looks dull, would microneedling help?",
+    "I bled a little during the session like everyone does",
+    "my acne gets worse every month before my period",
 ]
 
 
