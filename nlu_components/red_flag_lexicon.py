@@ -46,7 +46,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:warm|hot|burning hot) to (?:the )?touch",
         r"red[- ]hot",
         r"(?:redness|rash|red patch|red area|red streak|red line|red mark|swelling|hives|blisters?)\w* (?:\w+ ){0,3}"
-        r"(?:spreading|spread(?:s|ed)? (?:to|down|up|across|out|over|beyond|past))",
+        r"(?:spreading|spread(?:s|ed)? (?:to|down|up|across|out|over|beyond|past))(?! (?:a (?:little|bit)|slightly)\b)",
         r"spreading (?:rash|red|swelling)",
         r"(?:severe|extreme|massive|huge|intense|excessive|serious) (?:facial )?swelling",
         r"(?:swelling|swollen|puffiness|pain|throbbing|blisters?)\w* (?:\w+ ){0,4}"
@@ -60,8 +60,9 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:swollen|swelling|swelled|puffing|puffed) (?:\w+ ){0,2}shut\b",
         r"keeps? getting bigger",
         r"(?:hot|swollen|red|redness|swelling|rash|blisters?)\b(?:\W+\w+){0,6}\W+spreading\b",
-        r"(?:can'?t|cannot|couldn'?t|can barely|can hardly) (?:actually |even |really |properly |fully )?open "
-        r"(?:my|her|his|their|one|them|it)\b(?: eyes?)?",
+        r"(?:can'?t|cannot|couldn'?t|could not|unable to|(?:can|could) (?:barely|hardly)) "
+        r"(?:actually |even |really |properly |fully )?open (?:(?:my|her|his|their|one|both|either)(?: \w+)? "
+        r"(?:eyes?|eyelids?)\b|them\b|it\b)",
         r"(?:excruciating|unbearable|agonising|agonizing|intense|extreme|severe|terrible|horrendous) (?:\w+ )?"
         r"(?:pain|burning|throbbing)",
         r"pain (?:is |was |has been )?(?:\w+ )?(?:unbearable|excruciating|agonising|agonizing|(?:[89]|10) ?/ ?10)",
@@ -79,8 +80,9 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:can'?t|cannot|couldn'?t) (?:get (?:it|the bleeding|the blood) to )?stop (?:the )?(?:bleeding|blood)",
         r"still (?:be |been )?(?:bleeding|seeping blood)",
         r"(?:vision|sight|eyesight)\w* (?:\w+ ){0,5}(?:blurr|fuzzy|dim\b|dark|double|gone\b|went\b)",
-        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some )?(?:peripheral |central )?"
-        r"(?:vision|sight|eyesight)",
+        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some |all |part of (?:my|her|his) )?"
+        r"(?:peripheral |central |night )?"
+        r"(?:vision|sight|eyesight)(?! of\b)",
         r"(?:can'?t|cannot|couldn'?t|could not) see (?:properly|clearly|well|out of|anything|because)",
         r"(?:look|looks|looking|seeing|see|everything) (?:\w+ ){0,2}blurr",
         r"flashing lights",
@@ -106,7 +108,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:and (?:\w+ )?)?(?:every|each|by the|than) (?:\w+ )?(?:day|morning|hour|minute|night|yesterday)\b",
         r"(?:getting|gets|got|is|it'?s) worse,? not better",
         r"(?:worse|bigger|redder|more swollen) by the (?:hour|minute)",
-        r"(?:doubled|tripled|quadrupled|grown|grew)\b (?:\w+ ){0,2}(?:in size|overnight|since)",
+        r"(?:doubled|tripled|quadrupled|grown|grew)\b (?:\w+ ){0,2}(?:in (?:size|volume)|overnight|since)",
         r"lips? (?:[\w']+ ){0,6}(?:up to|touch(?:ed|es|ing)?|reach(?:ed|es|ing)?) (?:my|her|his|their) nose",
         r"eyes? (?:\w+ ){0,2}(?:closed|closing) up\b",
         r"see (?:out )?(?:of |through )(?:\w+ ){0,2}slits",
@@ -230,6 +232,26 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:turn(?:ed|ing|s)? into|became|become|developed|got|have|has|had) an? (?:\w+ )?boil\b",
         r"pockets? of (?:infection|pus)",
         r"(?:bled|bleeding|bleed|bleeds) (?:\w+ )?like a (?:stuck pig|tap|faucet|fountain)|like a stuck pig,? (?:i|she|he) bled",
+        # Round 7 (2026-12-06): a wound that smells of rot, the worst pain of one's life, swelling
+        # so bad a hand won't close or "like a balloon", a "swollen mess", hives as "welted"
+        # skin, swelling spreading "from" one place to another. (Lips too dry to open one's mouth
+        # wide are not eyes swollen shut.)
+        r"(?:smell|smells|smelt|smelled|smelling|stink|stinks|stank|stunk) (?:\w+ ){0,2}(?:like|of) (?:\w+ )?"
+        r"(?:rotting|rotten|rot\b|dead|death|decay)",
+        r"(?:most|worst) (?:pain\b|painful) (?:\w+ ){0,3}(?:(?:i'?ve|i have|i'?d|she'?s|he'?s) ever|of (?:my|her|his) "
+        r"(?:life|lives)|in (?:my|her|his) (?:life|lives)|ever)\b",
+        r"so swollen (?:that |to the point (?:where |that )?)?(?:i|she|he|they|it) (?:couldn'?t|can'?t|cannot|could not"
+        r"|was unable to|were unable to|is unable to) (?:\w+ ){0,2}(?:open|close|move|bend|see|talk|speak|eat|swallow"
+        r"|breathe|breath)\b",
+        r"(?:swell|swelled|swelling|swollen|puffed|puffing|blew|blown|balloon(?:ed|ing)?)\b (?:up )?(?:\w+ )?like an? "
+        r"(?:\w+ ){0,2}(?:balloon|pufferfish|puffer fish|blowfish|chipmunk|golf ball|tennis ball|football|melon|beach ball)",
+        r"(?:lips?|face|eyes?|eyelids?|cheeks?|forehead|tongue)\b[^.!?]{0,60}\b(?:were|are|was|is|went|got|looked|look) "
+        r"(?:so |absolutely |just )?(?:ginormous|gigantic)\b",
+        r"(?:red|puffy|blistered|blistering|raw|lumpy|chapped),? (?:\w+,? )?swollen mess|swollen,? (?:\w+,? )?(?:blistered|"
+        r"blistering|oozing|weeping) mess",
+        r"welted",
+        r"(?:swelling|swollen|redness|rash|hives|blisters?)\w* (?:\w+ ){0,2}spread(?:s|ed|ing)? from\b",
+        r"infection (?:\w+ ){0,2}(?:went|gone|got|is getting|was getting) (?:full[- ]scale|worse|out of control)",
         r"(?:suddenly|all of a sudden|out of nowhere) (?:\w+ ){0,2}(?:face|lips?|eyes?|eyelids?|tongue|throat)\b (?:\w+ ){0,2}"
         r"(?:swollen|swelled|swelling|puffed|blew up|blown up)",
     ],

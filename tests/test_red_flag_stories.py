@@ -99,6 +99,19 @@ STORIES = [
     "my tongue kept getting more and more swollen",
     "since the filler my breathing is affected",
     "my son was screaming out in pain after the wax",
+    # Kinds from the seventh round of real reports (2026-12-06), in words written for these tests.
+    "the spot on her chin smells like something rotten now",
+    "honestly the most painful thing I've ever felt, three days after the peel",
+    "my hand was so swollen I couldn't bend my fingers after the henna",
+    "woke up unable to open my eyes after the lash lift",
+    "I could barely open my eyes this morning",
+    "his cheek puffed up like a golf ball overnight",
+    "my skin is a red, blistered, swollen mess",
+    "the skin round the tattoo is all welted and itchy",
+    "the swelling spread from my lip to my cheek since lunch",
+    "the infection went full scale over the weekend",
+    "I've lost my night vision since starting the tablets",
+    "my lips are gigantic since the filler last night",
 ]
 
 ORDINARY = [
@@ -155,6 +168,13 @@ ORDINARY = [
     "my skin suddenly looks dull, would microneedling help?",
     "I bled a little during the session like everyone does",
     "my acne gets worse every month before my period",
+    "my lips are so dry I can't open my mouth wide without them cracking",
+    "I can't open my email, can you resend the booking link?",
+    "the smell of the numbing cream is like nothing else, is that normal?",
+    "what is the most painful part of microneedling?",
+    "I've lost sight of which serum I'm supposed to use after",
+    "the redness spread out a little and faded by the evening",
+    "is there a risk the gigantic needles scar?",
 ]
 
 
