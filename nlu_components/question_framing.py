@@ -13,9 +13,12 @@ emergency line, and staff learn to ignore urgent tickets.
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
   "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
-  people usually get ...", "has anyone ever had ...", "can you get X from ...") is
+  people usually get ...", "has anyone ever had ...", "can you get X from ...", "what causes
+  ...", "what happens if ...", "how to get rid of ...", "what does X consist of") is
   general only when nothing points at a real person either: no I / my / me / we, no she /
   he / her / his / my daughter.
+* telling a sign apart ("how do you tell if your extensions are infected?") is general when,
+  besides, no state is reported ("how do you know if it's infected?" may well be about one).
 Anything else is left to the red flag: the message goes to the urgent path as before. That
 includes "is it normal to have a fever / pus after ...?": whoever asks it usually has it.
 """
@@ -45,7 +48,18 @@ _RISK_QUESTION = re.compile(
     r"|(?:do|does|will|would|can|could) (?:people|patients|most people|some people) (?:\w+ )?"
     r"(?:get|have|experience|develop|feel|end up with)\b"
     r"|(?:can|should|could) (?:you|people|patients|someone|one) (?:\w+ ){0,4}if (?:you|they|he or she|someone)"
-    r" (?:have|has|are|is)\b)"
+    r" (?:have|has|are|is)\b"
+    # Causes, consequences, remedies and definitions: "what causes lip swelling after fillers?",
+    # "what happens if you pop a pimple with pus?", "how to get rid of pus bumps?", "what does
+    # pus consist of?".
+    r"|what (?:causes?|triggers?|leads to)\b|what happens (?:\w+ )?(?:if|when|to)\b"
+    r"|how (?:to|do you|can you|do people|does one) (?:\w+ )?(?:get rid of|rid off?|treat|heal|clear up|deal with)\b"
+    r"|what (?:is|are|does|do) (?:\w+ ){1,3}(?:made of|consist of|mean)\b)"
+)
+# Telling a sign apart, in general ("how do you tell if your extensions are infected?"); general
+# only when no state is reported either ("how do you know if it's infected?" may be about one).
+_TELLING_A_SIGN = re.compile(
+    r"\b(?:how (?:do|can|would|could) (?:you|people|patients|one|someone) (?:tell|know)|how to (?:tell|know))\b"
 )
 
 # A time that places the sign in a real situation now.
@@ -72,4 +86,6 @@ def asks_in_general(text: str) -> bool:
         return False
     if _PREVENTION.search(lowered):
         return not _REPORTS_A_STATE.search(lowered)
+    if _TELLING_A_SIGN.search(lowered):
+        return not _REPORTS_A_STATE.search(lowered) and not _SOMEONE.search(lowered)
     return bool(_RISK_QUESTION.search(lowered)) and not _SOMEONE.search(lowered)

@@ -104,6 +104,13 @@ GENERAL = [
     "Has anyone ever had an allergic reaction to the numbing cream?",
     "Can microneedling spread staph?",
     "can you get staph from a derma roller?",
+    # Causes, consequences, remedies, definitions and telling a sign apart (2026-12-06: six of 54
+    # real general questions about treatments or acne were taken for reports).
+    "What causes swelling to get worse after a peel?",
+    "what happens if you get an infection after microneedling?",
+    "how do you tell if a lash lift is infected?",
+    "How to get rid of pus bumps?",
+    "what does cellulitis mean?",
 ]
 # The same signs reported, by the visitor or about someone, or with a time: always urgent.
 REPORTED = [
@@ -119,6 +126,11 @@ REPORTED = [
     "is it normal for the swelling to be getting worse on day 3?",
     "Is It Normal To Have A Fever After Microneedling?",
     "can you get staph from microneedling? the GP thinks that's what I have",
+    "what causes this? my lip is swelling up fast",
+    "what happens if the pus doesn't stop coming out of my cheek?",
+    "how do you tell if it's infected? it's hot and spreading",
+    "how do I get rid of the pus, it keeps coming back",
+    "what does it mean when her eye is swollen shut?",
 ]
 
 

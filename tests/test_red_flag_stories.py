@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from nlu_components.medical_safety_net import reported_red_flags
 from nlu_components.red_flag_lexicon import find_red_flags
@@ -205,8 +206,6 @@ def test_no_harmless_training_example_reads_as_a_red_flag():
 def _real_reports():
     """tests/red_flag_reports.yml: real people's reports, each with its source (the lexicon's
     development set; see that file)."""
-    import yaml
-
     return yaml.safe_load((ROOT / "tests" / "red_flag_reports.yml").read_text(encoding="utf-8"))
 
 
@@ -253,3 +252,13 @@ def test_the_reports_left_to_the_classifier_are_still_not_found(entity_ruler):
     """`lexicon: not_covered` must stay true: once the lexicon catches one, drop the mark."""
     left = [r for r in REAL_REPORTS if r.get("lexicon") == "not_covered"]
     assert left and all(_found(entity_ruler, r["text"]) == [] for r in left)
+
+
+GENERAL_QUESTIONS = yaml.safe_load((ROOT / "tests" / "general_sign_questions.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("question", GENERAL_QUESTIONS, ids=lambda q: q["text"][:40])
+def test_a_real_general_question_about_a_sign_is_not_a_red_flag(entity_ruler, question):
+    """Real people's questions about infection, pus or swelling in general report nothing: the
+    urgent message would tell a curious visitor to call an emergency line."""
+    assert _found(entity_ruler, question["text"]) == [], question["source"]
