@@ -1,6 +1,7 @@
 """A safety net after intent classification: missing a medical question is the worst error.
 
-Runs after the FallbackClassifier and changes the intent only towards more caution:
+Runs after the FallbackClassifier and changes the intent towards more caution, with one
+exception (the last point):
 
 * a message naming an unambiguous red flag (entity `red_flag` from the spaCy entity ruler:
   pus, fever, hives, trouble breathing, bleeding that won't stop, ...; or the same signs in
@@ -19,7 +20,15 @@ Runs after the FallbackClassifier and changes the intent only towards more cauti
   on roaccutane, is it still ok?"), the answer is not what it is: if the best-ranked intent
   that is not an answer is medical, the message is that medical intent. Every `affirm` and
   `deny` training example is shorter; real posts that open with "yes" or "ok" and then ask
-  about the writer's own situation were taken for a "yes" (and a "yes" accepts the last offer).
+  about the writer's own situation were taken for a "yes" (and a "yes" accepts the last offer);
+* a question that asks about a sign in general and reports none (the same narrow test as for
+  the red flags: "When does the swelling go down after lip filler?", "What happens if you pop
+  a pimple with pus?") never gets the emergency message, even when the classifier reads it as
+  `urgent_medical`: the urgent line is for red flags reported (PRODUCT.md). It goes to a
+  professional when `medical_question` has the second-opinion confidence, or else to the
+  best-ranked intent that is not urgent. The classifier learnt urgency from words (most of its
+  urgent examples name swelling, pus or blisters), and 12 of 54 real general questions about
+  such signs were sent down the urgent path (`general_questions_not_urgent`).
 
 With the seed ensemble (nlu_components/seed_ensemble.py) a confidence is the members' mean, so
 a threshold reads as a share of the ensemble: 0.3 of three members is one member sure of it.
@@ -73,6 +82,7 @@ class MedicalSafetyNet(GraphComponent):
             "second_opinion_threshold": 0.3,
             "urgent_second_opinion_threshold": 0.3,
             "question_words": 8,
+            "general_questions_not_urgent": True,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -80,6 +90,7 @@ class MedicalSafetyNet(GraphComponent):
         self.threshold = float(config["second_opinion_threshold"])
         self.urgent_threshold = float(config["urgent_second_opinion_threshold"])
         self.question_words = int(config["question_words"])
+        self.general_not_urgent = bool(config["general_questions_not_urgent"])
 
     @classmethod
     def create(
@@ -98,14 +109,20 @@ class MedicalSafetyNet(GraphComponent):
 
     def _decide(self, message: Message) -> Optional[tuple]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if intent is None or intent == URGENT:
+        if intent is None:
+            return None
+        text = message.get(TEXT) or ""
+        general = self.general_not_urgent and asks_in_general(text)
+        if intent == URGENT and not general:
             return None
         named = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
-        red_flags = reported_red_flags(message.get(TEXT) or "", named)
+        red_flags = reported_red_flags(text, named)
         if red_flags:
             return URGENT, f"red flag: {', '.join(red_flags)}"
         ranked = message.get(INTENT_RANKING_KEY) or []
         ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
+        if general:
+            return self._decide_general(intent, ranked, ranking)
         if intent in ANSWERS and self._asks_a_question(message.get(TEXT) or ""):
             following = next(
                 (item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) not in ANSWERS), None
@@ -120,6 +137,19 @@ class MedicalSafetyNet(GraphComponent):
             if ranking.get(candidate, 0.0) >= threshold:
                 return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {threshold}"
         return None
+
+    def _decide_general(self, intent: str, ranked: List[Dict[str, Any]], ranking: Dict[str, float]) -> Optional[tuple]:
+        """A question about a sign in general, reporting none: never the emergency message (the
+        urgent line is for red flags reported), but still a professional when `medical_question`
+        has the second-opinion confidence."""
+        if intent == MEDICAL:
+            return None
+        if ranking.get(MEDICAL, 0.0) >= self.threshold:
+            return MEDICAL, f"asked in general; {MEDICAL} confidence {ranking[MEDICAL]:.2f} >= {self.threshold}"
+        if intent != URGENT:
+            return None
+        following = next((item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) != URGENT), None)
+        return (following or MEDICAL), "asked in general, no red flag reported: not urgent"
 
     def _asks_a_question(self, text: str) -> bool:
         return "?" in text and len(_WORD.findall(text)) >= self.question_words

@@ -54,7 +54,15 @@ _RISK_QUESTION = re.compile(
     # pus consist of?".
     r"|what (?:causes?|triggers?|leads to)\b|what happens (?:\w+ )?(?:if|when|to)\b"
     r"|how (?:to|do you|can you|do people|does one) (?:\w+ )?(?:get rid of|rid off?|treat|heal|clear up|deal with)\b"
-    r"|what (?:is|are|does|do) (?:\w+ ){1,3}(?:made of|consist of|mean)\b)"
+    r"|what (?:is|are|does|do) (?:\w+ ){1,3}(?:made of|consist of|mean)\b"
+    # How long an effect lasts and when it settles or peaks: "how long do lips stay swollen after
+    # filler?", "when does the swelling go down?", "when is swelling worse?", "why do blisters
+    # occur after laser?". (Not "when will the bleeding stop?": that one is asked while bleeding.)
+    r"|how long (?:does|do|will|would|should|can|is|are) (?:\w+ ){0,5}(?:last|stay|take|persist|go on|linger)\b"
+    r"|when (?:does|do|will|should|would) (?:\w+ ){0,5}(?:go down|go away|settle|subside|peak|calm down|fade"
+    r"|disappear|clear up)\b"
+    r"|when (?:is|are) (?:\w+ ){0,4}(?:worse|worst|at (?:its|their) worst)\b"
+    r"|why (?:do|does|would|might) (?:\w+ ){0,4}(?:occur|happen|appear|form|develop)\b)"
 )
 # Telling a sign apart, in general ("how do you tell if your extensions are infected?"); general
 # only when no state is reported either ("how do you know if it's infected?" may be about one).

@@ -1,4 +1,4 @@
-"""The NLU safety net only ever moves a message towards more caution."""
+"""The NLU safety net moves a message towards more caution; a general question is never an emergency."""
 
 from __future__ import annotations
 
@@ -111,6 +111,9 @@ GENERAL = [
     "how do you tell if a lash lift is infected?",
     "How to get rid of pus bumps?",
     "what does cellulitis mean?",
+    "How long does an infection take to clear after a peel?",
+    "When does the swelling go down after lip filler?",
+    "When is swelling at its worst after filler?",
 ]
 # The same signs reported, by the visitor or about someone, or with a time: always urgent.
 REPORTED = [
@@ -149,8 +152,64 @@ def test_a_red_flag_reported_is_urgent_however_it_is_asked(net, text):
 
 
 def test_a_general_question_still_gets_the_medical_second_opinion(net):
+    ranking = [("faq", 0.55), ("medical_question", 0.35), ("urgent_medical", 0.1)]
+    msg = message("faq", ranking, [("red_flag", "infection")], text="Can microneedling cause an infection?")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "medical_question"
+
+
+def test_a_general_question_gets_no_urgent_second_opinion(net):
     ranking = [("faq", 0.6), ("urgent_medical", 0.35)]
     msg = message("faq", ranking, [("red_flag", "infection")], text="Can microneedling cause an infection?")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "faq" and msg.get("safety_net") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When does the swelling go down after lip filler?",
+        "How long do lips stay swollen after filler?",
+        "What happens if you pop a pimple with pus?",
+        "Why do blisters occur after a laser treatment?",
+    ],
+)
+def test_a_general_question_read_as_urgent_is_not_an_emergency(net, text):
+    msg = message(
+        "urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.2), ("medical_question", 0.1)], text=text
+    )
+    net.process([msg])
+    assert msg.get("intent")["name"] == "out_of_scope"
+    assert msg.get("safety_net")["original_intent"] == "urgent_medical"
+
+
+def test_a_general_question_read_as_urgent_goes_to_a_professional_when_medical_is_likely(net):
+    ranking = [("urgent_medical", 0.55), ("medical_question", 0.35), ("faq", 0.1)]
+    msg = message("urgent_medical", ranking, text="How long does swelling last after microneedling?")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "medical_question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does the swelling last? my lips are huge",
+        "when will the bleeding stop",
+        "When does the swelling go down? it's day 3 and worse",
+        "is it normal to have a fever after microneedling?",
+    ],
+)
+def test_an_urgent_reading_of_a_personal_or_timed_question_stands(net, text):
+    msg = message(
+        "urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.2), ("medical_question", 0.1)], text=text
+    )
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical" and msg.get("safety_net") is None
+
+
+def test_general_questions_can_be_left_to_the_classifier():
+    net = MedicalSafetyNet({**MedicalSafetyNet.get_default_config(), "general_questions_not_urgent": False})
+    msg = message("urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.3)], text="What causes swelling?")
     net.process([msg])
     assert msg.get("intent")["name"] == "urgent_medical"
 
