@@ -1,10 +1,12 @@
 """Evaluate the trained model on an evaluation set, never on training data.
 
-    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--set holdout|blind|real | --holdout PATH]
+    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--set holdout|blind|real|signs | --holdout PATH]
                            [--no-texts] [--json PATH]
 
 Sets: the held-out set (tests/nlu_holdout.yml, the default), the blind set (tests/nlu_blind.yml)
-and the real-question set (tests/nlu_real.yml). Labels are intents, or `faq/<key>` for FAQ answers
+the real-question set (tests/nlu_real.yml) and the real general questions about warning signs
+(tests/nlu_signs.yml, labelled `faq` or `out_of_scope` only: its answer accuracy means nothing).
+Labels are intents, or `faq/<key>` for FAQ answers
 (intent `faq` plus the ResponseSelector's choice). Prints: intent accuracy (FAQ counted as `faq`),
 answer accuracy (FAQ key must match too), medical recall (a medical or urgent message predicted as
 either), urgent recall and false escalation (a non-medical message predicted medical), and every
@@ -33,6 +35,7 @@ SETS = {
     "holdout": HOLDOUT,
     "blind": ROOT / "tests" / "nlu_blind.yml",
     "real": ROOT / "tests" / "nlu_real.yml",
+    "signs": ROOT / "tests" / "nlu_signs.yml",
 }
 MEDICAL = {"medical_question", "urgent_medical"}
 

@@ -33,6 +33,7 @@ EVALUATION_SETS: Dict[str, Path] = {
     "holdout": TESTS / "nlu_holdout.yml",
     "blind": TESTS / "nlu_blind.yml",
     "real": TESTS / "nlu_real.yml",
+    "signs": TESTS / "nlu_signs.yml",
 }
 REAL_SITES = TESTS / "nlu_real_sites.txt"
 TRAINING_SOURCES = DATA / "real_voice_sources.txt"

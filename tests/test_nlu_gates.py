@@ -1,11 +1,14 @@
-"""The trained model on the three evaluation sets, none of them ever used for training.
+"""The trained model on the four evaluation sets, none of them ever used for training.
 
 That the sets stay apart from the training data (by text, near-duplicates and, for the real
 set, by source site) is tests/test_nlu_sets.py's concern.
 
 * held-out (tests/nlu_holdout.yml): written beside the training data, in its voice;
 * blind (tests/nlu_blind.yml): written later by someone who had seen neither;
-* real (tests/nlu_real.yml): questions real people posted on public pages, each with its source.
+* real (tests/nlu_real.yml): questions real people posted on public pages, each with its source;
+* signs (tests/nlu_signs.yml): real people's general questions about warning signs (swelling,
+  blisters, pus, bleeding, ...), none of them medical: false escalation on the words the urgent
+  training examples use.
 
 Gates fail the build. Where issue #12's target is not reached yet, the gate holds the figure
 reached so far (a floor against regressions) and TARGETS_NOT_MET says so; the README reports
@@ -42,6 +45,10 @@ GATES = {
         "urgent_recall": (">=", 1.0),
         "false_escalation": ("<=", 0.03),
     },
+    "signs": {
+        "intent_accuracy": (">=", 0.88),
+        "false_escalation": ("<=", 0.03),
+    },
 }
 
 # Issue #12's targets that the model does not reach yet: {(set, metric): floor held meanwhile}.
@@ -55,9 +62,14 @@ GATES = {
 # training data is judged on all three sets. Real medical recall reached its target (.988, 1 of
 # 80 missed) on 2026-12-04, when the safety net took a long question read as a bare "yes" for
 # the medical intent ranked next (nlu_components/medical_safety_net.py); its floor went.
+# The signs set (2026-12-06, 116 questions) was scored before it was read: the model before
+# real_voice_general_signs.yml escalated 29 (0.250, 12 to the urgent path), the one after it 18
+# (0.155, 6 urgent), intent accuracy 0.612 -> 0.733; floors with a margin of two questions.
 TARGETS_NOT_MET = {
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
+    ("signs", "intent_accuracy"): 0.71,
+    ("signs", "false_escalation"): 0.175,
 }
 
 SHOWN_MISSES = {"holdout"}

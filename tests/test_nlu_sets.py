@@ -1,11 +1,13 @@
 """The evaluation sets stay apart from the training data, and the real-question set stays honest.
 
-Every set (held-out, blind, real): no example repeats a training example under data/, exactly or
-nearly (token-set Jaccard >= 0.8 over lower-cased words). The real set (tests/nlu_real.yml) also:
+Every set (held-out, blind, real, signs): no example repeats a training example under data/,
+exactly or nearly (token-set Jaccard >= 0.8 over lower-cased words). The real set (tests/nlu_real.yml) also:
 at least 300 examples, each with the http(s) address it was taken from, every source's site listed
 in tests/nlu_real_sites.txt, none of those sites among the training side's sources
 (data/real_voice_sources.txt), labels from the intent contract or FAQ keys domain.yml answers,
-and the file loads in Rasa's own reader with the same examples.
+and the file loads in Rasa's own reader with the same examples. The general questions about
+warning signs (tests/nlu_signs.yml) are held to the same sourcing and site separation, with
+top-level labels only (`faq` or `out_of_scope`: none of them is a medical question).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from ops.nlu_sets import (
 from ops.paths import ROOT
 
 REAL = EVALUATION_SETS["real"]
+SIGNS = EVALUATION_SETS["signs"]
+SMALLEST = {"holdout": 200, "blind": 200, "real": 300, "signs": 100}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,7 @@ def real_examples():
 @pytest.mark.parametrize("name", sorted(EVALUATION_SETS))
 def test_evaluation_sets_are_not_training_data(name, training):
     examples = load_examples(EVALUATION_SETS[name])
-    assert len(examples) >= 200
+    assert len(examples) >= SMALLEST[name]
     clashes = [clash for text, _ in examples for clash in training.clashes(text)]
     assert clashes == [], f"{name} examples repeat or nearly repeat training examples: {clashes}"
 
@@ -119,3 +123,13 @@ def test_real_set_loads_in_rasa_with_the_same_examples(real_examples):
     ]
     assert as_rasa_reads_it == [(text, label) for text, label, _ in real_examples]
     assert all(message.get("metadata", {}).get("example", {}).get("source") for message in loaded)
+
+
+def test_signs_set_is_sourced_listed_and_general():
+    examples = load_annotated_examples(SIGNS)
+    assert len(examples) >= 100
+    assert {label for _, label, _ in examples} == {"faq", "out_of_scope"}
+    assert [text for text, count in Counter(t.lower() for t, _, _ in examples).items() if count > 1] == []
+    sites = {site_of(str(metadata.get("source") or "")) for _, _, metadata in examples}
+    assert None not in sites, "every question names the http(s) page it was taken from"
+    assert sorted(sites - set(read_list(REAL_SITES))) == [], f"add these sites to {REAL_SITES.name}"
