@@ -1,0 +1,83 @@
+"""The FAQ answer is chosen wherever it can be used, and only there (nlu_components/faq_response_selector.py).
+
+Runs the trained model over the held-out set: a message whose intent ends up `faq`, and every
+message with `faq` among its likeliest intents, carries the ResponseSelector's choice; the others
+were spared the network. The clarifying question's topics come out as they did with Rasa's own
+selector, which ran on every message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actions.topics import topic_button
+from actions.understanding import candidate_topics, ranked_intents
+from nlu_components.faq_response_selector import FaqResponseSelector
+from ops.nlu_eval import HOLDOUT, load_examples, quiet_rasa_logs
+from ops.paths import MODEL
+
+pytestmark = pytest.mark.rasa  # parses with the trained model
+
+WITHIN_TOP = FaqResponseSelector.get_default_config()["faq_within_top"]
+
+
+@pytest.fixture(scope="module")
+def parses():
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
+    from rasa.core.agent import Agent
+
+    quiet_rasa_logs()
+    agent = Agent.load(str(MODEL))
+
+    async def parse_all():
+        return [await agent.parse_message(text) for text, _ in load_examples(HOLDOUT)]
+
+    return asyncio.run(parse_all())
+
+
+def _answered(parse):
+    return bool(
+        ((parse.get("response_selector") or {}).get("faq") or {}).get("response", {}).get("intent_response_key")
+    )
+
+
+def test_every_faq_message_has_its_answer(parses):
+    faq = [p for p in parses if p["intent"]["name"] == "faq"]
+    assert len(faq) > 50
+    assert [p["text"] for p in faq if not _answered(p)] == []
+
+
+def _faq_rank(parse):
+    """Where `faq` stands among the intents (1 = first; None = not ranked). The final ranking may
+    differ by one place from the classifier's the selector saw: the language identifier takes
+    `non_english` out of it, the FallbackClassifier puts `nlu_fallback` in (left out here)."""
+    names = [name for name, _ in ranked_intents(parse)]
+    return names.index("faq") + 1 if "faq" in names else None
+
+
+def test_the_selector_runs_where_faq_is_likely_and_nowhere_else(parses):
+    ranks = [_faq_rank(p) for p in parses]
+    skipped_though_likely = [
+        p["text"] for p, r in zip(parses, ranks, strict=True) if r and r < WITHIN_TOP and not _answered(p)
+    ]
+    run_though_unlikely = [
+        p["text"] for p, r in zip(parses, ranks, strict=True) if _answered(p) and not (r and r <= WITHIN_TOP + 1)
+    ]
+    assert skipped_though_likely == [] and run_though_unlikely == []
+    # The point of it: most messages are not FAQ questions and skip the network.
+    assert sum(map(_answered, parses)) < 0.6 * len(parses)
+
+
+def test_a_skipped_answer_could_never_have_been_a_clarifying_topic(parses):
+    """The clarifying question offers the two likeliest topics it can show as buttons, an FAQ
+    answer scored as the intent's confidence times the answer's. Where the selector was skipped,
+    two such topics outrank even the `faq` intent's whole confidence, so no answer it could have
+    chosen would have been offered: the buttons are what Rasa's own selector would have given."""
+    for parse in (p for p in parses if not _answered(p)):
+        faq_confidence = dict(ranked_intents(parse)).get("faq", 0.0)
+        above = [name for name, confidence in ranked_intents(parse) if confidence > faq_confidence]
+        assert len([name for name in above if name != "faq" and topic_button(name)]) >= 2, parse["text"]
+        assert not any(topic.startswith("faq/") for topic in candidate_topics(parse))
