@@ -123,7 +123,7 @@ class MedicalSafetyNet(GraphComponent):
         ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
         if general:
             return self._decide_general(intent, ranked, ranking)
-        if intent in ANSWERS and self._asks_a_question(message.get(TEXT) or ""):
+        if intent in ANSWERS and self._asks_a_question(text):
             following = next(
                 (item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) not in ANSWERS), None
             )
