@@ -165,6 +165,13 @@ def test_a_general_question_gets_no_urgent_second_opinion(net):
     assert msg.get("intent")["name"] == "faq" and msg.get("safety_net") is None
 
 
+def urgent_reading(text):
+    """The classifier sure of `urgent_medical`, `medical_question` below the second-opinion threshold."""
+    return message(
+        "urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.2), ("medical_question", 0.1)], text=text
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -175,9 +182,7 @@ def test_a_general_question_gets_no_urgent_second_opinion(net):
     ],
 )
 def test_a_general_question_read_as_urgent_is_not_an_emergency(net, text):
-    msg = message(
-        "urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.2), ("medical_question", 0.1)], text=text
-    )
+    msg = urgent_reading(text)
     net.process([msg])
     assert msg.get("intent")["name"] == "out_of_scope"
     assert msg.get("safety_net")["original_intent"] == "urgent_medical"
@@ -200,9 +205,7 @@ def test_a_general_question_read_as_urgent_goes_to_a_professional_when_medical_i
     ],
 )
 def test_an_urgent_reading_of_a_personal_or_timed_question_stands(net, text):
-    msg = message(
-        "urgent_medical", [("urgent_medical", 0.7), ("out_of_scope", 0.2), ("medical_question", 0.1)], text=text
-    )
+    msg = urgent_reading(text)
     net.process([msg])
     assert msg.get("intent")["name"] == "urgent_medical" and msg.get("safety_net") is None
 
