@@ -1,4 +1,4 @@
-"""The project's entry point for the Rasa server: Rasa 3.6.21's own CLI with two fixes.
+"""The project's entry point for the Rasa server: Rasa 3.6.21's own CLI with three fixes.
 
     python -m rasa_runtime run --model models/clinic.tar.gz ...   (what `make run` starts)
 
@@ -11,6 +11,10 @@
    waits for a full fsync nor opens a new connection, and readers (the staff console) never
    block the writer. Durable across process crashes; a power loss can lose the last
    moments of conversation, as with any WAL+NORMAL SQLite.
+3. With several workers (``SANIC_WORKERS``), each worker listens on a socket of its own
+   (``SO_REUSEPORT``, ``worker_sockets.py``) instead of all sharing the one Sanic binds: the
+   kernel spreads new connections between them, where before a burst of kept-alive
+   connections could all land on one worker and stay there, halving throughput.
 
 And what it does when a service it depends on fails (the action server, the lock store, the
 tracker store) and how large a request may be: ``rasa_runtime/resilience.py``. Lock stores

@@ -82,8 +82,9 @@ def install() -> None:
     event.listen(Engine, "connect", _sqlite_pragmas)
     _rasa_create_engine_kwargs = tracker_store.create_engine_kwargs
     tracker_store.create_engine_kwargs = create_engine_kwargs
-    from rasa_runtime import input_hygiene, resilience
+    from rasa_runtime import input_hygiene, resilience, worker_sockets
 
+    worker_sockets.install()  # each worker accepts on a socket of its own (README "Benchmarks")
     resilience.install()  # outage replies, tracker-store retries, request size limits (issue #11)
     input_hygiene.install()  # REST bodies checked, message texts made storable (issue #11)
     _installed = True

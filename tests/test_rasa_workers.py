@@ -3,7 +3,11 @@ store): every message is answered, and the turns of one conversation still run o
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Set
+from urllib.parse import urlsplit
 
 from conftest import TEST_RASA_WORKERS
 from tracker_events import stored_events
@@ -14,6 +18,25 @@ from ops.services import _tree
 def test_rasa_runs_several_worker_processes(servers):
     # Sanic's main process and one child per worker.
     assert len(_tree(servers.rasa.process.pid)) == 1 + TEST_RASA_WORKERS
+
+
+def listening_sockets(port: int) -> Set[str]:
+    """Inodes of the sockets listening on 127.0.0.1:port (/proc/net/tcp, state 0A)."""
+    rows = (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return {row[9] for row in rows if row[3] == "0A" and int(row[1].split(":")[1], 16) == port}
+
+
+def sockets_held_by(pid: int) -> Set[str]:
+    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(servers):
+    # rasa_runtime/worker_sockets.py: the kernel, not the first worker awake, spreads connections.
+    listening = listening_sockets(urlsplit(servers.rasa_url).port)
+    workers = _tree(servers.rasa.process.pid)[1:]
+    assert len(listening) == TEST_RASA_WORKERS
+    assert [len(sockets_held_by(pid) & listening) for pid in workers] == [1] * TEST_RASA_WORKERS
 
 
 def test_many_visitors_at_once_all_get_answers(servers):
