@@ -80,7 +80,7 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:can'?t|cannot|couldn'?t) (?:get (?:it|the bleeding|the blood) to )?stop (?:the )?(?:bleeding|blood)",
         r"still (?:be |been )?(?:bleeding|seeping blood)",
         r"(?:vision|sight|eyesight)\w* (?:\w+ ){0,5}(?:blurr|fuzzy|dim\b|dark|double|gone\b|went\b)",
-        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some |all |part of (?:my|her|his) )?"
+        r"(?:lost|losing|loss of|change in|changes in) (?:my |her |his |some |all (?:of )?(?:my |her |his )?|part of (?:my|her|his) )?"
         r"(?:peripheral |central |night )?"
         r"(?:vision|sight|eyesight)(?! of\b)",
         r"(?:can'?t|cannot|couldn'?t|could not) see (?:properly|clearly|well|out of|anything|because)",
@@ -254,6 +254,19 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"infection (?:\w+ ){0,2}(?:went|gone|got|is getting|was getting) (?:full[- ]scale|worse|out of control)",
         r"(?:suddenly|all of a sudden|out of nowhere) (?:\w+ ){0,2}(?:face|lips?|eyes?|eyelids?|tongue|throat)\b (?:\w+ ){0,2}"
         r"(?:swollen|swelled|swelling|puffed|blew up|blown up)",
+        # Round 8 (2026-12-06): skin "burnt to a crisp", burn wounds and burnt skin, a filler
+        # blocking an artery, discharge ("goop") coming out of the eyes, skin weeping fluid,
+        # feeling light-headed or dizzy (before a faint). ("a bit dizzy" is not listed.)
+        r"burn(?:t|ed) to a crisp",
+        r"burn wounds?|(?:thick |raw )?burnt skin\b|(?:second|third|2nd|3rd)[- ]degree burns?",
+        r"(?:block(?:ed|ing|s)?|clogg(?:ed|ing)|occlud(?:ed|ing|es)?|compress(?:ed|ing)) (?:off )?(?:an? |the |my |her |his )?"
+        r"(?:\w+ ){0,2}(?:artery|arteries|blood vessels?|blood supply|blood flow)\b",
+        r"(?:goop|gunk|goo|pus|discharge|yellow stuff|green stuff) (?:\w+ ){0,2}(?:coming|came|oozing|leaking|pouring|seeping)"
+        r" out (?:of )?(?:my|her|his|their|both|the) (?:\w+ )?eyes?\b",
+        r"(?:skin|rash|area|wounds?|blisters?|sores?|face|it|they)\b (?:\w+ ){0,3}(?:weeping|weeped|wept) "
+        r"(?:with |clear |yellow |a |some )*(?:liquid|fluid|pus|plasma)",
+        r"(?:felt|feel|feeling|went|got|getting|i'?m|was|am|is|she'?s|he'?s) (?:really |very |so |extremely |suddenly |all )?"
+        r"(?:light-?headed|dizzy|woozy)\b",
     ],
     "es": [
         r"supura",
