@@ -21,6 +21,9 @@ exception (the last point):
   that is not an answer is medical, the message is that medical intent. Every `affirm` and
   `deny` training example is shorter; real posts that open with "yes" or "ok" and then ask
   about the writer's own situation were taken for a "yes" (and a "yes" accepts the last offer);
+  likewise a `stop` winner on a message of at least `statement_words` words (every `stop`
+  example has at most 8): a real 40-word account of a filler gone wrong was read as "stop",
+  which would have left a hand-off form and offered nothing;
 * a question that asks about a sign in general and reports none (the same narrow test as for
   the red flags: "When does the swelling go down after lip filler?", "What happens if you pop
   a pimple with pus?") never gets the emergency message, even when the classifier reads it as
@@ -61,6 +64,8 @@ from nlu_components.red_flag_lexicon import find_red_flags
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
 ANSWERS = frozenset({"affirm", "deny"})
+STOP = "stop"
+BARE = ANSWERS | {STOP}  # an answer or a command, never a question or an account
 _WORD = re.compile(r"[\w']+")
 SAFETY_NET_KEY = "safety_net"
 
@@ -82,6 +87,7 @@ class MedicalSafetyNet(GraphComponent):
             "second_opinion_threshold": 0.3,
             "urgent_second_opinion_threshold": 0.3,
             "question_words": 8,
+            "statement_words": 20,
             "general_questions_not_urgent": True,
         }
 
@@ -90,6 +96,7 @@ class MedicalSafetyNet(GraphComponent):
         self.threshold = float(config["second_opinion_threshold"])
         self.urgent_threshold = float(config["urgent_second_opinion_threshold"])
         self.question_words = int(config["question_words"])
+        self.statement_words = int(config["statement_words"])
         self.general_not_urgent = bool(config["general_questions_not_urgent"])
 
     @classmethod
@@ -123,12 +130,13 @@ class MedicalSafetyNet(GraphComponent):
         ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
         if general:
             return self._decide_general(intent, ranked, ranking)
-        if intent in ANSWERS and self._asks_a_question(text):
+        kind = self._not_bare(intent, text)
+        if kind:
             following = next(
-                (item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) not in ANSWERS), None
+                (item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) not in BARE), None
             )
             if following in (URGENT, MEDICAL):
-                return following, f"a question, not a bare {intent}: {following} ranked next"
+                return following, f"{kind}, not a bare {intent}: {following} ranked next"
         if intent == MEDICAL:
             candidates = [(URGENT, self.urgent_threshold)]
         else:
@@ -151,8 +159,14 @@ class MedicalSafetyNet(GraphComponent):
         following = next((item.get(INTENT_NAME_KEY) for item in ranked if item.get(INTENT_NAME_KEY) != URGENT), None)
         return (following or MEDICAL), "asked in general, no red flag reported: not urgent"
 
-    def _asks_a_question(self, text: str) -> bool:
-        return "?" in text and len(_WORD.findall(text)) >= self.question_words
+    def _not_bare(self, intent: str, text: str) -> Optional[str]:
+        """ "a question" or "an account" when a bare answer or command cannot be what the message is."""
+        words = len(_WORD.findall(text))
+        if intent in ANSWERS and "?" in text and words >= self.question_words:
+            return "a question"
+        if intent == STOP and words >= self.statement_words:
+            return "an account"
+        return None
 
     def _process(self, message: Message) -> None:
         decision = self._decide(message)

@@ -250,3 +250,36 @@ def test_a_long_yes_question_whose_next_intent_is_not_medical_is_left_alone(net)
     msg = message("affirm", [("affirm", 0.7), ("book_consultation", 0.2), ("medical_question", 0.1)], text=LONG_YES)
     net.process([msg])
     assert msg.get("intent")["name"] == "affirm" and msg.get("safety_net") is None
+
+
+STORY = (
+    "It looked as if the filler had dropped and was dragging my lip down. I always felt like everyone was "
+    "looking at it, the first thing people saw was my dropped lip."
+)
+
+
+def test_an_account_taken_for_stop_goes_to_the_medical_intent_ranked_next(net):
+    msg = message("stop", [("stop", 0.5), ("affirm", 0.2), ("medical_question", 0.15), ("faq", 0.1)], text=STORY)
+    net.process([msg])
+    assert msg.get("intent") == {"name": "medical_question", "confidence": 0.15}
+    assert msg.get("safety_net")["reason"] == "an account, not a bare stop: medical_question ranked next"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop",
+        "I don't want to give my details anymore, please stop asking me",
+        "no stop, I've changed my mind about all of this and I don't want anyone to contact me",  # 18 words
+    ],
+)
+def test_stop_stays_stop(net, text):
+    msg = message("stop", [("stop", 0.7), ("medical_question", 0.12), ("faq", 0.08)], text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "stop" and msg.get("safety_net") is None
+
+
+def test_a_long_stop_whose_next_intent_is_not_medical_is_left_alone(net):
+    msg = message("stop", [("stop", 0.6), ("book_consultation", 0.3), ("medical_question", 0.1)], text=STORY)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "stop" and msg.get("safety_net") is None
