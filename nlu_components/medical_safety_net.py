@@ -160,7 +160,7 @@ class MedicalSafetyNet(GraphComponent):
         return (following or MEDICAL), "asked in general, no red flag reported: not urgent"
 
     def _not_bare(self, intent: str, text: str) -> Optional[str]:
-        """ "a question" or "an account" when a bare answer or command cannot be what the message is."""
+        """What the message is instead of a bare answer or command ("a question", "an account"), or None."""
         words = len(_WORD.findall(text))
         if intent in ANSWERS and "?" in text and words >= self.question_words:
             return "a question"

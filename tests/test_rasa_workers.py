@@ -27,8 +27,16 @@ def listening_sockets(port: int) -> Set[str]:
 
 
 def sockets_held_by(pid: int) -> Set[str]:
-    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
-    return {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+    """Inodes of the sockets among a process's open files (one closed meanwhile is skipped)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:[") : -1])
+    return inodes
 
 
 def test_each_worker_listens_on_a_socket_of_its_own(servers):
