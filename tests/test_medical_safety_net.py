@@ -232,26 +232,6 @@ def test_a_question_taken_for_a_bare_answer_goes_to_the_medical_intent_ranked_ne
     assert msg.get("safety_net")["reason"] == f"a question, not a bare {answer}: medical_question ranked next"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "yes please",
-        "Yes please, when will they call?",  # accepting an offer with a short question stays a yes
-        "yes that's absolutely fine with me, thank you so much for all of your help today",  # no question
-    ],
-)
-def test_an_answer_stays_an_answer(net, text):
-    msg = message("affirm", [("affirm", 0.7), ("medical_question", 0.12), ("faq", 0.08)], text=text)
-    net.process([msg])
-    assert msg.get("intent")["name"] == "affirm" and msg.get("safety_net") is None
-
-
-def test_a_long_yes_question_whose_next_intent_is_not_medical_is_left_alone(net):
-    msg = message("affirm", [("affirm", 0.7), ("book_consultation", 0.2), ("medical_question", 0.1)], text=LONG_YES)
-    net.process([msg])
-    assert msg.get("intent")["name"] == "affirm" and msg.get("safety_net") is None
-
-
 STORY = (
     "It looked as if the filler had dropped and was dragging my lip down. I always felt like everyone was "
     "looking at it, the first thing people saw was my dropped lip."
@@ -266,20 +246,24 @@ def test_an_account_taken_for_stop_goes_to_the_medical_intent_ranked_next(net):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "intent, text",
     [
-        "stop",
-        "I don't want to give my details anymore, please stop asking me",
-        "no stop, I've changed my mind about all of this and I don't want anyone to contact me",  # 18 words
+        ("affirm", "yes please"),
+        ("affirm", "Yes please, when will they call?"),  # accepting an offer with a short question stays a yes
+        ("affirm", "yes that's absolutely fine with me, thank you so much for all of your help today"),  # no question
+        ("stop", "stop"),
+        ("stop", "I don't want to give my details anymore, please stop asking me"),
+        ("stop", "no stop, I've changed my mind about all of this and I don't want anyone to contact me"),  # 18 words
     ],
 )
-def test_stop_stays_stop(net, text):
-    msg = message("stop", [("stop", 0.7), ("medical_question", 0.12), ("faq", 0.08)], text=text)
+def test_an_answer_or_command_stays_what_it_is(net, intent, text):
+    msg = message(intent, [(intent, 0.7), ("medical_question", 0.12), ("faq", 0.08)], text=text)
     net.process([msg])
-    assert msg.get("intent")["name"] == "stop" and msg.get("safety_net") is None
+    assert msg.get("intent")["name"] == intent and msg.get("safety_net") is None
 
 
-def test_a_long_stop_whose_next_intent_is_not_medical_is_left_alone(net):
-    msg = message("stop", [("stop", 0.6), ("book_consultation", 0.3), ("medical_question", 0.1)], text=STORY)
+@pytest.mark.parametrize("intent, text", [("affirm", LONG_YES), ("stop", STORY)])
+def test_a_long_message_whose_next_intent_is_not_medical_is_left_alone(net, intent, text):
+    msg = message(intent, [(intent, 0.6), ("book_consultation", 0.3), ("medical_question", 0.1)], text=text)
     net.process([msg])
-    assert msg.get("intent")["name"] == "stop" and msg.get("safety_net") is None
+    assert msg.get("intent")["name"] == intent and msg.get("safety_net") is None

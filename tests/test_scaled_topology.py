@@ -233,9 +233,8 @@ def test_killing_a_replica_during_load_conversations_continue_on_the_other(scale
     # At most the turns in flight on the killed replica (one per conversation at a time), and a
     # conversation's next turn when it followed at once, while the dying replica was being torn
     # down (seen in CI: seven 502s with six conversations running, one for a turn sent 60 ms after
-    # the kill):
-    # a request that may have reached a replica is never sent again (deploy/haproxy.cfg). Once
-    # the kill is half a second old, every turn is answered (below).
+    # the kill): a request that may have reached a replica is never sent again
+    # (deploy/haproxy.cfg). Once the kill is half a second old, every turn is answered (below).
     assert len(failed) <= 2 * concurrency, [(t.text, t.status, round(t.started_at - killed_at, 2)) for t in failed]
     assert all(t.started_at < killed_at + 0.5 for t in failed)
     empty = [(t.text, t.replica, round(t.started_at - killed_at, 2), round(t.latency_ms)) for t in turns if t.empty]
