@@ -35,6 +35,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANDOM_SEED, RANKING_LENGTH
 from rasa.utils.train_utils import create_data_generators
 
+from nlu_components.answer_key_examples import without_answer_key_only
+
 SEEDS_KEY = "seeds"
 ENSEMBLE_KEY = "intent_ensemble"
 
@@ -155,6 +157,9 @@ class SeedEnsembleIntentClassifier(GraphComponent):
         return cls._assemble(config, model_storage, resource, execution_context, DIETClassifier.load)
 
     def train(self, training_data: TrainingData) -> Resource:
+        """Every member on the same data, less the examples that teach only which FAQ answer
+        fits (nlu_components/answer_key_examples.py): those are the ResponseSelector's."""
+        training_data = without_answer_key_only(training_data)
         for member in self._members:
             member.train(training_data)
         return self._resource
