@@ -32,15 +32,18 @@ pytestmark = pytest.mark.rasa  # evaluates the trained model
 GATES = {
     "holdout": {
         "intent_accuracy": (">=", 0.93),
+        "answer_accuracy": (">=", 0.93),
         "medical_recall": (">=", 0.98),
         "urgent_recall": (">=", 0.95),
         "false_escalation": ("<=", 0.03),
     },
     "blind": {
         "intent_accuracy": (">=", 0.95),
+        "answer_accuracy": (">=", 0.95),
     },
     "real": {
         "intent_accuracy": (">=", 0.88),
+        "answer_accuracy": (">=", 0.88),
         "medical_recall": (">=", 0.98),
         "urgent_recall": (">=", 1.0),
         "false_escalation": ("<=", 0.03),
@@ -65,10 +68,15 @@ GATES = {
 # The signs set (2026-12-06, 116 questions) was scored before it was read: the model before
 # real_voice_general_signs.yml escalated 29 (0.250, 12 to the urgent path), the one after it 18
 # (0.155, 6 urgent), intent accuracy 0.612 -> 0.733; floors with a margin of two questions.
+# Answer accuracy (the FAQ key must match too) is gated as well since 2026-12-06: issue #12
+# measured its 0.71 with the answer key, so its accuracy targets are read the same way. On the
+# real set 0.836 (280 of 335) with data/nlu/answer_keys.yml and TreatmentScope, which also took
+# the signs set's intent accuracy to 0.776; floors with a margin of two questions.
 TARGETS_NOT_MET = {
+    ("real", "answer_accuracy"): 0.829,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
-    ("signs", "intent_accuracy"): 0.71,
+    ("signs", "intent_accuracy"): 0.758,
     ("signs", "false_escalation"): 0.175,
 }
 
