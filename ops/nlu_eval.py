@@ -1,11 +1,12 @@
 """Evaluate the trained model on an evaluation set, never on training data.
 
-    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--set holdout|blind|real|signs | --holdout PATH]
+    python -m ops.nlu_eval [--model models/clinic.tar.gz] [--set holdout|blind|real|signs|fresh | --holdout PATH]
                            [--no-texts] [--json PATH]
 
 Sets: the held-out set (tests/nlu_holdout.yml, the default), the blind set (tests/nlu_blind.yml)
 the real-question set (tests/nlu_real.yml) and the real general questions about warning signs
-(tests/nlu_signs.yml, labelled `faq` or `out_of_scope` only: its answer accuracy means nothing).
+(tests/nlu_signs.yml, labelled `faq` or `out_of_scope` only: its answer accuracy means nothing)
+and the fresh set of real questions (tests/nlu_fresh.yml, scored before anyone read it).
 Labels are intents, or `faq/<key>` for FAQ answers
 (intent `faq` plus the ResponseSelector's choice). Prints: intent accuracy (FAQ counted as `faq`),
 answer accuracy (FAQ key must match too), medical recall (a medical or urgent message predicted as
@@ -36,6 +37,7 @@ SETS = {
     "blind": ROOT / "tests" / "nlu_blind.yml",
     "real": ROOT / "tests" / "nlu_real.yml",
     "signs": ROOT / "tests" / "nlu_signs.yml",
+    "fresh": ROOT / "tests" / "nlu_fresh.yml",
 }
 MEDICAL = {"medical_question", "urgent_medical"}
 

@@ -1,9 +1,11 @@
 """The evaluation sets and what keeps them apart from the training data.
 
-Three sets, none ever used for training: the held-out set (tests/nlu_holdout.yml), the blind set
-(tests/nlu_blind.yml) and the real-question set (tests/nlu_real.yml: questions real people wrote
-on public sites, each with its source address). Training and evaluation are kept apart by text
-(no exact or near-duplicate example) and, for the real set, by source site: the sites in
+The sets, none ever used for training: the held-out set (tests/nlu_holdout.yml), the blind set
+(tests/nlu_blind.yml), and three sets of questions real people wrote on public sites, each with
+its source address: the real-question set (tests/nlu_real.yml), the general questions about
+warning signs (tests/nlu_signs.yml) and the fresh set (tests/nlu_fresh.yml). Training and
+evaluation are kept apart by text (no exact or near-duplicate example) and, for the sets of
+real questions, by source site: the sites in
 tests/nlu_real_sites.txt never appear among the training side's sources
 (data/real_voice_sources.txt).
 
@@ -34,6 +36,7 @@ EVALUATION_SETS: Dict[str, Path] = {
     "blind": TESTS / "nlu_blind.yml",
     "real": TESTS / "nlu_real.yml",
     "signs": TESTS / "nlu_signs.yml",
+    "fresh": TESTS / "nlu_fresh.yml",
 }
 REAL_SITES = TESTS / "nlu_real_sites.txt"
 TRAINING_SOURCES = DATA / "real_voice_sources.txt"

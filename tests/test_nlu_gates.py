@@ -1,4 +1,4 @@
-"""The trained model on the four evaluation sets, none of them ever used for training.
+"""The trained model on the five evaluation sets, none of them ever used for training.
 
 That the sets stay apart from the training data (by text, near-duplicates and, for the real
 set, by source site) is tests/test_nlu_sets.py's concern.
@@ -8,7 +8,9 @@ set, by source site) is tests/test_nlu_sets.py's concern.
 * real (tests/nlu_real.yml): questions real people posted on public pages, each with its source;
 * signs (tests/nlu_signs.yml): real people's general questions about warning signs (swelling,
   blisters, pus, bleeding, ...), none of them medical: false escalation on the words the urgent
-  training examples use.
+  training examples use;
+* fresh (tests/nlu_fresh.yml): real questions from sites no other set or training source uses,
+  scored before anyone read it: what a new visitor's question meets.
 
 Gates fail the build. Where issue #12's target is not reached yet, the gate holds the figure
 reached so far (a floor against regressions) and TARGETS_NOT_MET says so; the README reports
@@ -52,6 +54,12 @@ GATES = {
         "intent_accuracy": (">=", 0.88),
         "false_escalation": ("<=", 0.03),
     },
+    "fresh": {
+        "intent_accuracy": (">=", 0.88),
+        "answer_accuracy": (">=", 0.88),
+        "medical_recall": (">=", 0.98),
+        "false_escalation": ("<=", 0.03),
+    },
 }
 
 # Issue #12's targets that the model does not reach yet: {(set, metric): floor held meanwhile}.
@@ -72,11 +80,17 @@ GATES = {
 # measured its 0.71 with the answer key, so its accuracy targets are read the same way. On the
 # real set 0.836 (280 of 335) with data/nlu/answer_keys.yml and TreatmentScope, which also took
 # the signs set's intent accuracy to 0.776; floors with a margin of two questions.
+# The fresh set (2026-12-06, 147 real questions from 143 new sites, never read) has the real
+# set's targets but no red flags: answer accuracy 0.796, medical recall 0.938 (15 of 16), false
+# escalation 0.038 (5 of 131); floors with a margin of two questions (one for medical recall).
 TARGETS_NOT_MET = {
     ("real", "answer_accuracy"): 0.829,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
     ("signs", "intent_accuracy"): 0.758,
+    ("fresh", "answer_accuracy"): 0.782,
+    ("fresh", "medical_recall"): 0.875,
+    ("fresh", "false_escalation"): 0.054,
     ("signs", "false_escalation"): 0.175,
 }
 

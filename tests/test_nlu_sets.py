@@ -1,6 +1,6 @@
 """The evaluation sets stay apart from the training data, and the real-question set stays honest.
 
-Every set (held-out, blind, real, signs): no example repeats a training example under data/,
+Every set (held-out, blind, real, signs, fresh): no example repeats a training example under data/,
 exactly or nearly (token-set Jaccard >= 0.8 over lower-cased words). The real set (tests/nlu_real.yml) also:
 at least 300 examples, each with the http(s) address it was taken from, every source's site listed
 in tests/nlu_real_sites.txt, none of those sites among the training side's sources
@@ -34,7 +34,8 @@ from ops.paths import ROOT
 
 REAL = EVALUATION_SETS["real"]
 SIGNS = EVALUATION_SETS["signs"]
-SMALLEST = {"holdout": 200, "blind": 200, "real": 300, "signs": 100}
+FRESH = EVALUATION_SETS["fresh"]
+SMALLEST = {"holdout": 200, "blind": 200, "real": 300, "signs": 100, "fresh": 140}
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,21 @@ def test_signs_set_is_sourced_listed_and_general():
     sites = {site_of(str(metadata.get("source") or "")) for _, _, metadata in examples}
     assert None not in sites, "every question names the http(s) page it was taken from"
     assert sorted(sites - set(read_list(REAL_SITES))) == [], f"add these sites to {REAL_SITES.name}"
+
+
+def test_fresh_set_is_sourced_listed_and_labelled_by_the_contract():
+    examples = load_annotated_examples(FRESH)
+    assert len(examples) >= 140
+    assert [text for text, count in Counter(t.lower() for t, _, _ in examples).items() if count > 1] == []
+    sites = {site_of(str(metadata.get("source") or "")) for _, _, metadata in examples}
+    assert None not in sites, "every question names the http(s) page it was taken from"
+    assert sorted(sites - set(read_list(REAL_SITES))) == [], f"add these sites to {REAL_SITES.name}"
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    faq_keys = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
+    labels = {label for _, label, _ in examples}
+    answered = CONTRACT_INTENTS | {f"faq/{key}" for key in faq_keys}
+    unknown = [label for label in labels if label not in answered]
+    assert sorted(unknown) == []
+    # Both sides of the medical line are there: personal questions, and harmless ones to escalate wrongly.
+    counts = Counter(label for _, label, _ in examples)
+    assert counts["medical_question"] >= 15 and sum(counts.values()) - counts["medical_question"] >= 100
