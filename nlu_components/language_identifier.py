@@ -22,12 +22,9 @@ language is guessed: "microneedling" or "Dermapen" say nothing about the languag
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -41,6 +38,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components import language_detection
+from nlu_components.message_rules import MessageRule
 
 NON_ENGLISH = "non_english"
 URGENT = "urgent_medical"
@@ -48,7 +46,7 @@ LANGUAGE_KEY = "language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class LanguageIdentifier(GraphComponent):
+class LanguageIdentifier(MessageRule):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -64,21 +62,6 @@ class LanguageIdentifier(GraphComponent):
         self.courtesy_max_words = int(config["courtesy_max_words"])
         self.courtesy_min_confidence = float(config["courtesy_min_confidence"])
         language_detection.load()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageIdentifier":
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._process(message)
-        return messages
 
     def _process(self, message: Message) -> None:
         spans = [

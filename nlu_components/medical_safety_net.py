@@ -44,10 +44,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -58,6 +55,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.message_rules import MessageRule
 from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags
 
@@ -79,7 +77,7 @@ def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MedicalSafetyNet(GraphComponent):
+class MedicalSafetyNet(MessageRule):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -98,21 +96,6 @@ class MedicalSafetyNet(GraphComponent):
         self.question_words = int(config["question_words"])
         self.statement_words = int(config["statement_words"])
         self.general_not_urgent = bool(config["general_questions_not_urgent"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MedicalSafetyNet":
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._process(message)
-        return messages
 
     def _decide(self, message: Message) -> Optional[tuple]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)

@@ -1,0 +1,41 @@
+"""The shape shared by the pipeline's untrained components, which re-read a parsed message.
+
+`LanguageIdentifier`, `TreatmentScope` and `MedicalSafetyNet` learn nothing: each is built from
+its configuration alone and applies its rule to every message in place. Rasa's graph asks each
+component for `create` with the model storage and resource it would train into; this is that
+method, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+
+class MessageRule(GraphComponent):
+    """An untrained component made from its configuration, applying `_process` to each message."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MessageRule":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        raise NotImplementedError
