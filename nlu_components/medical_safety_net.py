@@ -57,7 +57,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.message_rules import MessageRule
 from nlu_components.question_framing import asks_in_general
-from nlu_components.red_flag_lexicon import find_red_flags
+from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign
 
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
@@ -69,9 +69,10 @@ SAFETY_NET_KEY = "safety_net"
 
 
 def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
-    """The red flags a message reports: those `named` by the entity ruler plus the lexicon's, or
-    none when the message only asks about a sign in general."""
-    flags = [str(value) for value in named]
+    """The red flags a message reports: those `named` by the entity ruler (less a term used in its
+    everyday sense, such as "weeping" for crying) plus the lexicon's, or none when the message
+    only asks about a sign in general."""
+    flags = [str(value) for value in named if named_term_is_a_sign(str(value), text)]
     flags += [f"{words} ({language})" for language, words in find_red_flags(text)]
     return sorted(set(flags)) if flags and not asks_in_general(text) else []
 

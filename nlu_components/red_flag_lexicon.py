@@ -631,3 +631,28 @@ def find_red_flags(text: str) -> List[Tuple[str, str]]:
             if match:
                 found.append((language, match.group(0)))
     return found
+
+
+# The entity ruler's fixed terms (spacy_pipeline/terminology.yml) match a word wherever it is.
+# Two of them have an everyday sense that is no sign at all: a person "weeping" is crying ("I've
+# been weeping over my scars"), and filler gel "oozing into" the lips is filler moving, not
+# fluid coming out. In those senses only, the term is not a red flag; a wound, skin or blister
+# that weeps or oozes still is.
+_NAMED_TERMS_NOT_SIGNS: Dict[str, "re.Pattern[str]"] = {
+    "weeping": re.compile(
+        r"\b(?:i|i'm|im|i've|ive|she|she's|he|he's|we|we're|we've|they|they're|they've)"
+        r"(?: (?:am|is|are|was|were|have been|has been|had been|been|just|still|kept|keep|keeps|started|start|literally"
+        r"|honestly|can't stop|couldn't stop|cannot stop|could not stop)){0,3} weeping\b"
+        r"(?! (?:fluid|liquid|pus|clear|yellow|sores?|blisters?|wounds?|skin|from|out))"
+    ),
+    "oozing": re.compile(
+        r"\b(?:filler|gel|product|hyaluronic(?: acid)?)(?: \w+){0,2} oozing (?:in|into|in to|under|around|through)\b"
+    ),
+}
+
+
+def named_term_is_a_sign(term: str, text: str) -> bool:
+    """False when the entity ruler's red-flag ``term`` is used in ``text`` in its everyday sense
+    only ("weeping" for crying, filler "oozing into" a lip); True otherwise."""
+    not_a_sign = _NAMED_TERMS_NOT_SIGNS.get(term.lower())
+    return not (not_a_sign and not_a_sign.search(normalize(text or "")))

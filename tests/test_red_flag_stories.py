@@ -218,8 +218,12 @@ def entity_ruler():
     return spacy.load(ROOT / "var" / "spacy" / "en_clinic")
 
 
+def _entity_flags(nlp, text):
+    return [ent.text for ent in nlp(text).ents if ent.label_ == "red_flag"]
+
+
 def _found(nlp, text):
-    return reported_red_flags(text, [ent.text for ent in nlp(text).ents if ent.label_ == "red_flag"])
+    return reported_red_flags(text, _entity_flags(nlp, text))
 
 
 REAL_REPORTS = _real_reports()
@@ -262,3 +266,34 @@ def test_a_real_general_question_about_a_sign_is_not_a_red_flag(entity_ruler, qu
     """Real people's questions about infection, pus or swelling in general report nothing: the
     urgent message would tell a curious visitor to call an emergency line."""
     assert _found(entity_ruler, question["text"]) == [], question["source"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been weeping all day over my acne scars, is there anything that works?",
+        "She was weeping when she saw her skin after the peel, how long does the redness last?",
+        "I am weeping, my face still looks awful a week after microneedling",
+        "The filler gel was oozing into my upper lip and it looked lumpy",
+    ],
+)
+def test_a_red_flag_word_in_its_everyday_sense_is_not_a_red_flag(entity_ruler, text):
+    """The entity ruler names "weeping" and "oozing" wherever they are; crying, or filler moving
+    within the lip, is not a sign (red_flag_lexicon.named_term_is_a_sign)."""
+    assert _entity_flags(entity_ruler, text), "the entity ruler should name the word"
+    assert _found(entity_ruler, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have weeping sores on my cheek since the peel",
+        "my skin is weeping clear fluid after microneedling",
+        "I think it's weeping, there's a wet patch on my chin",
+        "I've got a weeping blister on my lip",
+        "the puncture is oozing and hot",
+        "filler oozing out of the injection site and it hurts",
+    ],
+)
+def test_skin_that_weeps_or_oozes_is_still_a_red_flag(entity_ruler, text):
+    assert _found(entity_ruler, text) != []
