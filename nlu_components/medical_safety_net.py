@@ -55,7 +55,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.message_rules import MessageRule
+from nlu_components.message_rules import MessageRule, read_as
 from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign
 
@@ -158,11 +158,7 @@ class MedicalSafetyNet(MessageRule):
             return
         new_intent, reason = decision
         original = message.get(INTENT) or {}
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        confidence = next(
-            (i.get(PREDICTED_CONFIDENCE_KEY, 0.0) for i in ranking if i.get(INTENT_NAME_KEY) == new_intent), 0.0
-        )
-        message.set(INTENT, {INTENT_NAME_KEY: new_intent, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+        read_as(message, new_intent)
         message.set(
             SAFETY_NET_KEY,
             {

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Text
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 
@@ -39,3 +40,13 @@ class MessageRule(GraphComponent):
 
     def _process(self, message: Message) -> None:
         raise NotImplementedError
+
+
+def read_as(message: Message, intent: Text) -> None:
+    """Make `intent` the message's intent, with the confidence the classifiers' ranking gave it
+    (0 when they did not rank it); the ranking itself stays the classifiers'."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    confidence = next(
+        (item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranking if item.get(INTENT_NAME_KEY) == intent), 0.0
+    )
+    message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)

@@ -23,10 +23,10 @@ import re
 from typing import Any, Dict, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.message_rules import MessageRule
+from nlu_components.message_rules import MessageRule, read_as
 
 FAQ = "faq"
 OUT_OF_SCOPE = "out_of_scope"
@@ -75,10 +75,5 @@ class TreatmentScope(MessageRule):
         reason = self._decide(message)
         if not reason:
             return
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        confidence = next(
-            (item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranking if item.get(INTENT_NAME_KEY) == OUT_OF_SCOPE),
-            0.0,
-        )
-        message.set(INTENT, {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+        read_as(message, OUT_OF_SCOPE)
         message.set(SCOPE_KEY, {"original_intent": FAQ, "reason": reason}, add_to_output=True)
