@@ -128,23 +128,25 @@ def test_real_set_loads_in_rasa_with_the_same_examples(real_examples):
     assert all(message.get("metadata", {}).get("example", {}).get("source") for message in loaded)
 
 
-def test_signs_set_is_sourced_listed_and_general():
-    examples = load_annotated_examples(SIGNS)
-    assert len(examples) >= 100
-    assert {label for _, label, _ in examples} == {"faq", "out_of_scope"}
+def _assert_unrepeated_sourced_and_listed(examples):
+    """A set of real questions: no question twice, each with its http(s) page, every site listed."""
     assert [text for text, count in Counter(t.lower() for t, _, _ in examples).items() if count > 1] == []
     sites = {site_of(str(metadata.get("source") or "")) for _, _, metadata in examples}
     assert None not in sites, "every question names the http(s) page it was taken from"
     assert sorted(sites - set(read_list(REAL_SITES))) == [], f"add these sites to {REAL_SITES.name}"
+
+
+def test_signs_set_is_sourced_listed_and_general():
+    examples = load_annotated_examples(SIGNS)
+    assert len(examples) >= 100
+    assert {label for _, label, _ in examples} == {"faq", "out_of_scope"}
+    _assert_unrepeated_sourced_and_listed(examples)
 
 
 def test_fresh_set_is_sourced_listed_and_labelled_by_the_contract():
     examples = load_annotated_examples(FRESH)
     assert len(examples) >= 140
-    assert [text for text, count in Counter(t.lower() for t, _, _ in examples).items() if count > 1] == []
-    sites = {site_of(str(metadata.get("source") or "")) for _, _, metadata in examples}
-    assert None not in sites, "every question names the http(s) page it was taken from"
-    assert sorted(sites - set(read_list(REAL_SITES))) == [], f"add these sites to {REAL_SITES.name}"
+    _assert_unrepeated_sourced_and_listed(examples)
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     faq_keys = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
     labels = {label for _, label, _ in examples}
