@@ -83,12 +83,15 @@ GATES = {
 # The fresh set (2026-12-06, 147 real questions from 143 new sites, never read) has the real
 # set's targets but no red flags: answer accuracy 0.796, medical recall 0.938 (15 of 16), false
 # escalation 0.038 (5 of 131); floors with a margin of two questions (one for medical recall).
+# A second answer-key round (2026-12-06; the intent model unchanged, by construction) took real
+# answer accuracy to 0.845 (283 of 335) and fresh to 0.803 (118 of 147); floors raised with the
+# same margin of two questions.
 TARGETS_NOT_MET = {
-    ("real", "answer_accuracy"): 0.829,
+    ("real", "answer_accuracy"): 0.838,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
     ("signs", "intent_accuracy"): 0.758,
-    ("fresh", "answer_accuracy"): 0.782,
+    ("fresh", "answer_accuracy"): 0.789,
     ("fresh", "medical_recall"): 0.875,
     ("fresh", "false_escalation"): 0.054,
     ("signs", "false_escalation"): 0.175,
