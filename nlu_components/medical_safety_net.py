@@ -73,8 +73,16 @@ def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
     everyday sense, such as "weeping" for crying) plus the lexicon's, or none when the message
     only asks about a sign in general."""
     flags = [str(value) for value in named if named_term_is_a_sign(str(value), text)]
-    flags += [f"{words} ({language})" for language, words in find_red_flags(text)]
+    flags += [f"{words} ({language})" for language, words in find_red_flags(text) if not _part_of_any(words, flags)]
     return sorted(set(flags)) if flags and not asks_in_general(text) else []
+
+
+def _part_of_any(words: str, named: List[str]) -> bool:
+    """Whether another language's match is part of a sign the entity ruler already named: "anaphyla"
+    (German, French) inside "anaphylaxis" is the English word, and staff reading the reason
+    should see that one, not two foreign readings of it."""
+    words = words.lower()
+    return any(words in term.lower() for term in named)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

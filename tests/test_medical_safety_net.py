@@ -28,6 +28,20 @@ def test_red_flag_makes_any_intent_urgent(net):
     assert msg.get("safety_net") == {"original_intent": "faq", "original_confidence": 0.99, "reason": "red flag: pus"}
 
 
+def test_a_sign_the_entity_ruler_named_is_not_also_given_as_another_languages_reading(net):
+    """Staff read the reason: "anaphylaxis" in an English message is the English word, not a German
+    and a French "anaphyla"; a message in German still says which language's sign was found."""
+    msg = message("faq", [("faq", 0.9)], [("red_flag", "anaphylaxis")], text="I had anaphylaxis after my filler")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical"
+    assert msg.get("safety_net")["reason"] == "red flag: anaphylaxis"
+
+    german = message("faq", [("faq", 0.9)], text="Ich hatte nach dem Filler eine Anaphylaxie")
+    net.process([german])
+    assert german.get("intent")["name"] == "urgent_medical"
+    assert "(de)" in german.get("safety_net")["reason"]
+
+
 def test_red_flag_upgrades_a_medical_question(net):
     msg = message("medical_question", [("medical_question", 0.8), ("urgent_medical", 0.2)], [("red_flag", "fever")])
     net.process([msg])
