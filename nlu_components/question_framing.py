@@ -12,7 +12,7 @@ emergency line, and staff learn to ignore urgent tickets.
   is general even in the first person, unless the message also reports a state ("my lip is",
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
-  "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
+  "what's the risk of ...", a message opening "risk of ...", "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
   people usually get ...", "has anyone ever had ...", "can you get X from ...", "what causes
   ...", "what happens if ...", "how to get rid of ...", "what does X consist of") is
   general only when nothing points at a real person either: no I / my / me / we, no she /
@@ -39,7 +39,10 @@ _RISK_QUESTION = re.compile(
     r"give (?:you|people|patients)|trigger|make (?:you|people|patients))\b"
     r"|is there (?:a|any) (?:\w+ )?(?:risk|chance|danger|possibility)"
     r"|(?:what|which) are (?:the )?(?:\w+ )?(?:risks?|chances|dangers|signs|symptoms|complications|side effects)"
-    r"|what (?:is|are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
+    r"|what(?:'s|s| is| are) the (?:\w+ )?(?:risks?|chances?|signs?|symptoms?) of"
+    # A heading or fragment that opens with the risk: "risk of anaphylaxis with a serum?", "any
+    # chance of infection from a derma roller", "what about the risk of scarring".
+    r"|^(?:(?:and|so|also|but|ok|okay) )?(?:any |the |what about (?:the )?)?(?:\w+ )?(?:risks?|chances?) of\b"
     r"|how (?:common|likely|rare|often) (?:is|are)"
     r"|(?:can|could|do|does|will|might) (?:you|people|patients|someone|one) (?:\w+ )?(?:get|catch|develop|pick up) "
     r"(?:\w+ ){0,3}(?:from|after|with)\b"

@@ -128,6 +128,11 @@ GENERAL = [
     "How long does an infection take to clear after a peel?",
     "When does the swelling go down after lip filler?",
     "When is swelling at its worst after filler?",
+    # "what's" as well as "what is", and a heading or fragment that opens with the risk.
+    "What's the risk of infection after microneedling?",
+    "whats the chance of an allergic reaction to the serum",
+    "Risk of anaphylaxis with the numbing cream?",
+    "any chance of infection from a derma roller",
 ]
 # The same signs reported, by the visitor or about someone, or with a time: always urgent.
 REPORTED = [
@@ -148,6 +153,8 @@ REPORTED = [
     "how do you tell if it's infected? it's hot and spreading",
     "how do I get rid of the pus, it keeps coming back",
     "what does it mean when her eye is swollen shut?",
+    "risk of infection? my cheek is hot and full of pus",
+    "what's the risk of scarring now that it's weeping yellow fluid?",
 ]
 
 
