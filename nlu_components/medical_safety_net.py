@@ -57,7 +57,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.message_rules import MessageRule, read_as
 from nlu_components.question_framing import asks_in_general
-from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign
+from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign, normalize
 
 URGENT = "urgent_medical"
 MEDICAL = "medical_question"
@@ -80,9 +80,9 @@ def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
 def _part_of_any(words: str, named: List[str]) -> bool:
     """Whether another language's match is part of a sign the entity ruler already named: "anaphyla"
     (German, French) inside "anaphylaxis" is the English word, and staff reading the reason
-    should see that one, not two foreign readings of it."""
-    words = words.lower()
-    return any(words in term.lower() for term in named)
+    should see that one, not two foreign readings of it. The lexicon matched on its own folded
+    text (`normalize`), so the named terms are folded the same way before they are compared."""
+    return any(words in normalize(term) for term in named)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

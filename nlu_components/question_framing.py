@@ -12,11 +12,11 @@ emergency line, and staff learn to ignore urgent tickets.
   is general even in the first person, unless the message also reports a state ("my lip is",
   "it's", "I have", "I feel") or a time ("now", "today", "since", "ago", "still", "day 3");
 * a risk question ("can / does / could microneedling cause ...", "is there a risk of ...",
-  "what's the risk of ...", a message opening "risk of ...", "what are the signs of ...", "how common is ...", "can you have X if you have ...", "do
-  people usually get ...", "has anyone ever had ...", "can you get X from ...", "what causes
-  ...", "what happens if ...", "how to get rid of ...", "what does X consist of") is
-  general only when nothing points at a real person either: no I / my / me / we, no she /
-  he / her / his / my daughter.
+  "what's the risk of ...", a message opening "risk of ...", "what are the signs of ...", "how
+  common is ...", "can you have X if you have ...", "do people usually get ...", "has anyone
+  ever had ...", "can you get X from ...", "what causes ...", "what happens if ...", "how to
+  get rid of ...", "what does X consist of") is general only when nothing points at a real
+  person either: no I / my / me / we, no she / he / her / his / my daughter.
 * telling a sign apart ("how do you tell if your extensions are infected?") is general when,
   besides, no state is reported ("how do you know if it's infected?" may well be about one).
 Anything else is left to the red flag: the message goes to the urgent path as before. That
