@@ -85,13 +85,14 @@ GATES = {
 # escalation 0.038 (5 of 131); floors with a margin of two questions (one for medical recall).
 # A second answer-key round (2026-12-06; the intent model unchanged, by construction) took real
 # answer accuracy to 0.845 (283 of 335) and fresh to 0.803 (118 of 147); floors raised with the
-# same margin of two questions.
+# same margin of two questions. A third (2026-12-07) took fresh to 0.816 (120 of 147) and held
+# real at 0.845; the fresh floor raised the same way.
 TARGETS_NOT_MET = {
     ("real", "answer_accuracy"): 0.838,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
     ("signs", "intent_accuracy"): 0.758,
-    ("fresh", "answer_accuracy"): 0.789,
+    ("fresh", "answer_accuracy"): 0.802,
     ("fresh", "medical_recall"): 0.875,
     ("fresh", "false_escalation"): 0.054,
     ("signs", "false_escalation"): 0.175,
