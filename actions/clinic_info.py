@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +13,22 @@ from actions.topics import Button, topic_buttons
 from actions.wording import contact_facts, say
 from clinic.config import ClinicConfig
 from clinic.hours import closing_time, describe_moment, next_opening, now_in_clinic, weekly_hours_lines
+
+# A price question about how to pay rather than how much ("do you take insurance?", "can I use
+# my HSA?", "can I pay in instalments?"), and a location question about getting in ("are you
+# wheelchair accessible?"): both are answered first, before the general answer (PRODUCT.md).
+ASKS_ABOUT_PAYING = re.compile(
+    r"\b(?:insurance|insurer|insured|medical aid|bupa|axa|vitality|hsa|fsa|health savings|flexible spending"
+    r"|instal?l?ments?|payment plans?|pay(?:ing)? monthly|monthly payments?|financ\w*|klarna|clearpay|afterpay"
+    r"|spread (?:the|out the) (?:cost|payments?)|deposit|credit cards?|debit cards?|card payments?|cash"
+    r"|(?:pay|paid|payment) (?:at|on the day|upfront|up front|in advance|after)|when do i pay|how do i pay)\b",
+    re.IGNORECASE,
+)
+ASKS_ABOUT_ACCESS = re.compile(
+    r"\b(?:wheel ?chairs?|accessib\w*|disab\w*|step[- ]free|steps|stairs|lifts?|elevators?|ramps?|mobility"
+    r"|walkers?|walking (?:aid|frame|stick)s?|crutches|blue badge|prams?|buggy|buggies|strollers?)\b",
+    re.IGNORECASE,
+)
 
 
 def send_opening_status(dispatcher: CollectingDispatcher, config: ClinicConfig, buttons: List[Button]) -> None:
@@ -49,6 +66,11 @@ class ActionClinicLocation(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         details = clinic().clinic
+        if ASKS_ABOUT_ACCESS.search(tracker.latest_message.get("text") or ""):
+            if details.accessibility:
+                say(dispatcher, "utter_accessibility", accessibility=details.accessibility)
+            else:
+                say(dispatcher, "utter_accessibility_ask", **contact_facts(clinic()))
         buttons = topic_buttons(["ask_hours"])
         where = {"clinic_name": details.name, "address": details.address}
         last = not details.map_link
@@ -89,6 +111,23 @@ class ActionPriceInfo(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
         buttons = topic_buttons(["book_consultation"])
+        if ASKS_ABOUT_PAYING.search(tracker.latest_message.get("text") or ""):
+            if config.payment_note:
+                say(
+                    dispatcher,
+                    "utter_payment_note",
+                    buttons=topic_buttons(["ask_price", "book_consultation"]),
+                    payment_note=config.payment_note,
+                    **contact_facts(config),
+                )
+            else:
+                say(
+                    dispatcher,
+                    "utter_payment_ask",
+                    buttons=topic_buttons(["ask_price", "book_consultation"]),
+                    **contact_facts(config),
+                )
+            return []
         note = {"consultation_note": config.consultation_note} if config.consultation_note else {}
         if config.prices:
             lines = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -44,6 +45,25 @@ INTRO_RESPONSE = {
     TicketKind.BOOKING: "utter_handoff_intro_booking",
     TicketKind.URGENT: "utter_handoff_intro_urgent",
 }
+
+# A visitor changing or cancelling an appointment they already have ("can I cancel my
+# appointment?", "I need to move my consultation", "running late for my 3pm") is read as
+# `book_consultation` (it is about bookings), but offering to book one would be the wrong answer:
+# the assistant cannot see bookings, so the team is asked to get in touch instead.
+EXISTING_APPOINTMENT = re.compile(
+    r"\b(?:cancel\w*|re-?schedul\w*|postpon\w*|re-?arrang\w*|re-?book\w*|move|moving|change|changing|push(?:ing)? back"
+    r"|bring(?:ing)? forward|swap)\b(?:\W+\w+){0,3}?\W+(?:my|our|her|his|their|the|this|tomorrow'?s|today'?s)\W+"
+    r"(?:\w+\W+){0,2}?(?:appointment|appt|booking|consultation|consult|session|slot|treatment)s?\b"
+    r"|\b(?:running|i'?ll be|i will be|i'?m|we'?re|we'?ll be|gonna be|going to be) (?:\w+ ){0,3}?late\b"
+    r"(?! (?:afternoon|evening|morning|night|opening|appointments?|slots?)\b)"
+    r"|\bcancell?ation (?:policy|fee|charge)s?\b|\bmiss(?:ed)? my (?:appointment|appt|consultation|session)\b",
+    re.IGNORECASE,
+)
+
+
+def about_an_existing_appointment(text: str) -> bool:
+    """Whether a booking message is about changing or cancelling an appointment already made."""
+    return bool(EXISTING_APPOINTMENT.search(text or ""))
 
 
 def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, message: str) -> List[Dict]:
@@ -90,7 +110,11 @@ class ActionPrepareHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         kind = KIND_BY_INTENT.get(tracker.get_intent_of_latest_message(skip_fallback_intent=False), TicketKind.HUMAN)
-        return start_handoff(dispatcher, tracker, kind, tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        if kind == TicketKind.BOOKING and about_an_existing_appointment(text):
+            say(dispatcher, "utter_handoff_intro_appointment_change", **contact_facts(clinic()))
+            return form_start_events(tracker, TicketKind.HUMAN, text)
+        return start_handoff(dispatcher, tracker, kind, text)
 
 
 def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
@@ -186,11 +210,13 @@ class ActionSubmitHandoff(Action):
 
 
 class ActionHandoffStopped(Action):
-    """The visitor left a form ("stop", "never mind"): no ticket, and a way to reach the clinic."""
+    """The visitor left a form ("stop", "never mind", or "thanks, bye"): a way to reach the clinic,
+    and a farewell when they were saying goodbye."""
 
     def name(self) -> Text:
         return "action_handoff_stopped"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        say(dispatcher, "utter_form_stopped", **contact_facts(clinic()))
+        leaving = tracker.get_intent_of_latest_message(skip_fallback_intent=False) == "goodbye"
+        say(dispatcher, "utter_form_left_goodbye" if leaving else "utter_form_stopped", **contact_facts(clinic()))
         return reset_form_slots() + [SlotSet("registration_event", None)]

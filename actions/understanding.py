@@ -11,6 +11,7 @@ or a clear change of subject (the forms' validators ask it: actions/visitor_deta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -41,6 +42,9 @@ MAY_CHANGE_SUBJECT = frozenset(
     }
 )
 CHANGE_OF_SUBJECT_CONFIDENCE = 0.8
+# "thanks, bye" leaves a form (data/rules.yml) whatever its confidence (goodbye 0.58 beside thank
+# 0.39 on the model of 2026-12-07), when it says a farewell in so many words: then it is not a name.
+FAREWELL = re.compile(r"\b(?:bye+|bye-bye|goodbye|good night|see (?:you|ya)|cya|ttyl|take care|that'?s all)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,8 @@ def changes_subject(parse_data: Dict[str, Any]) -> bool:
     intent = _intent_name(parse_data)
     if intent in ALWAYS_CHANGES_SUBJECT:
         return True
+    if intent == "goodbye":
+        return bool(FAREWELL.search(parse_data.get("text") or ""))
     if intent not in MAY_CHANGE_SUBJECT:
         return False
     confidence = float((parse_data.get("intent") or {}).get("confidence") or 0.0)

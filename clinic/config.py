@@ -62,11 +62,15 @@ class ClinicDetails(_Strict):
     email: str
     address: str = Field(..., min_length=5, max_length=300)
     directions: str = Field("", max_length=500)
+    # Step-free access, a lift, disabled parking: said when a visitor asks about access.
+    accessibility: str = Field("", max_length=500)
     map_link: str = ""
     booking_link: str = ""
     urgent_line: str
     emergency_number: str = Field(..., min_length=2, max_length=10)
     social: Dict[str, str] = Field(default_factory=dict)
+    # What the clinic offers, said when a visitor asks about a treatment it does not (Botox).
+    treatments: List[str] = Field(default_factory=list, max_items=20)
 
     _phones = validator("phone", "urgent_line", allow_reuse=True)(_check_phone)
     _urls = validator("map_link", "booking_link", allow_reuse=True)(_check_url)
@@ -77,6 +81,12 @@ class ClinicDetails(_Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+    @validator("treatments", each_item=True)
+    def _treatment(cls, value: str) -> str:
+        if not 2 <= len(value) <= 120:
+            raise ValueError("each treatment must be 2 to 120 characters")
         return value
 
     @validator("email")
@@ -166,6 +176,8 @@ class ClinicConfig(_Strict):
     closures: List[dt.date] = Field(default_factory=list)
     prices: List[Price] = Field(default_factory=list)
     consultation_note: str = Field("", max_length=500)
+    # Insurance, HSA/FSA, instalments, when payment is taken: said when a visitor asks about paying.
+    payment_note: str = Field("", max_length=500)
     events: List[Event] = Field(default_factory=list)
     notifications: Notifications = Field(default_factory=Notifications)
 

@@ -286,3 +286,35 @@ def test_a_database_failure_gets_a_polite_reply_with_the_phone_number(broken_dat
     urgent, _ = asyncio.run(run_async(ActionUrgentSafety(), parse("urgent_medical")))
     assert "999" in urgent[0]["text"]  # the safety message still comes first
     assert "+44 20 7946 0911" in joined(urgent[1:])  # and the urgent line when the ticket failed
+
+
+@pytest.mark.parametrize(
+    "text, existing",
+    [
+        ("can I cancel my appointment?", True),
+        ("How do I change my booking to Friday", True),
+        ("can I move tomorrow's appointment to next week", True),
+        ("I'm going to be 10 minutes late", True),
+        ("what is your cancellation policy?", True),
+        ("I'd like to book a consultation", False),
+        ("can I book for my daughter? she's 16", False),
+        ("I'd like to book a consultation to change my skin", False),
+        ("do you have any late evening slots", False),
+    ],
+)
+def test_a_change_to_an_existing_appointment_is_told_from_a_new_booking(text, existing):
+    """actions/handoff.py: a change or cancellation goes to the team, a new booking to the booking form."""
+    from actions.handoff import about_an_existing_appointment
+
+    assert about_an_existing_appointment(text) is existing
+
+
+@pytest.mark.parametrize(
+    "text, confidence, leaves",
+    [("thanks, bye", 0.58, True), ("ok bye!", 0.97, True), ("Kim", 0.61, False), ("Noor", 0.9, False)],
+)
+def test_a_farewell_inside_a_form_leaves_it_and_a_name_read_as_goodbye_does_not(text, confidence, leaves):
+    """actions/understanding.py: "thanks, bye" is a goodbye at any confidence when it says one."""
+    from actions.understanding import changes_subject
+
+    assert changes_subject({"text": text, "intent": {"name": "goodbye", "confidence": confidence}}) is leaves

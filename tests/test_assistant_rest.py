@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -99,19 +100,80 @@ def test_odd_input_always_gets_a_polite_reply(servers, message):
     assert not any("Traceback" in (r.get("text") or "") for r in replies)
 
 
-def test_clinic_file_change_needs_no_retraining(servers):
+@contextlib.contextmanager
+def clinic_file_changed(servers, **clinic_fields):
+    """The servers' clinic file with these `clinic:` fields (top-level ones prefixed `top_`),
+    restored afterwards; the action server picks each edit up on its next message."""
     original = servers.clinic_file.read_text()
     try:
         data = clinic_data()
-        data["clinic"]["name"] = "Renamed Test Clinic"
+        for field, value in clinic_fields.items():
+            if field.startswith("top_"):
+                data[field[4:]] = value
+            else:
+                data["clinic"][field] = value
         servers.clinic_file.write_text(yaml.safe_dump(data))
         stamp = time.time_ns() + 1_000_000_000
         os.utime(servers.clinic_file, ns=(stamp, stamp))
-        assert "Renamed Test Clinic" in "\n".join(servers.texts("renamed", "hello"))
+        yield
     finally:
         servers.clinic_file.write_text(original)
         stamp = time.time_ns() + 2_000_000_000
         os.utime(servers.clinic_file, ns=(stamp, stamp))
+
+
+def test_clinic_file_change_needs_no_retraining(servers):
+    with clinic_file_changed(servers, name="Renamed Test Clinic"):
+        assert "Renamed Test Clinic" in "\n".join(servers.texts("renamed", "hello"))
+
+
+@pytest.mark.parametrize("message", ["who are you?", "what can you do?", "what can you help me with?"])
+def test_questions_about_the_assistant_itself_get_who_it_is_and_what_it_does(servers, message):
+    reply = servers.say(f"about-bot-{abs(hash(message))}", message)
+    assert "virtual assistant" in reply and "book a consultation" in reply
+
+
+@pytest.mark.parametrize(
+    "message, named", [("Do you do botox?", "Botox"), ("Do you offer lip fillers?", "lip fillers")]
+)
+def test_a_treatment_the_clinic_does_not_offer_is_named_with_what_it_does_offer(servers, message, named):
+    """PRODUCT.md: out of scope, answered helpfully (what the clinic offers; ask at a consultation)."""
+    plain = servers.say(f"other-plain-{named}", message)
+    assert f"questions about {named}" in plain and "micro-needling, downtime and acne" in plain
+    assert "consultation" in plain
+    with clinic_file_changed(servers, treatments=["micro-needling", "acne clinics"]):
+        listed = servers.say(f"other-listed-{named}", message)
+    assert f"questions about {named}" in listed and "Test Glow Clinic offers micro-needling and acne clinics" in listed
+
+
+def test_other_out_of_scope_questions_keep_the_general_reply(servers):
+    reply = servers.say("pizza", "can you recommend a good pizza place")
+    assert "outside what I can help with" in reply and "I'm afraid" not in reply
+
+
+@pytest.mark.parametrize("message", ["do you take insurance?", "Can I pay in instalments?", "can I use my HSA card"])
+def test_how_to_pay_is_answered_before_how_much(servers, message):
+    key = abs(hash(message))
+    plain = servers.say(f"pay-plain-{key}", message)
+    assert "Insurance, health savings accounts and ways to pay" in plain and "+44 20 7946 0555" in plain
+    assert "doesn't publish a price list" not in plain
+    with clinic_file_changed(servers, top_payment_note="We don't bill insurers; pay at each visit."):
+        noted = servers.say(f"pay-noted-{key}", message)
+    assert "We don't bill insurers; pay at each visit." in noted
+
+
+def test_a_plain_price_question_gets_no_payment_answer(servers):
+    reply = servers.say("price-plain", "how much does microneedling cost?")
+    assert "doesn't publish a price list" in reply and "Insurance" not in reply
+
+
+def test_access_needs_are_answered_with_the_address(servers):
+    plain = servers.say("access-plain", "are you wheelchair accessible?")
+    assert "access needs" in plain and "+44 20 7946 0555" in plain and "1 Test Road" in plain
+    with clinic_file_changed(servers, accessibility="Step-free entrance; lift to every floor."):
+        noted = servers.say("access-noted", "is there step free access for a wheelchair?")
+    assert "Step-free entrance; lift to every floor." in noted and "1 Test Road" in noted
+    assert "access" not in servers.say("address-plain", "what's your address").lower()
 
 
 def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):

@@ -61,6 +61,10 @@ def test_test_clinic_file_is_valid(tmp_path):
         (lambda d: d["events"][1].update(date="next week"), "events.1.date"),
         (lambda d: d.update(surprise=True), "surprise: extra fields not permitted"),
         (lambda d: d["notifications"].update(email_to=["not-an-email"]), "is not an e-mail address"),
+        (lambda d: d["clinic"].update(treatments=["ok", "x"]), "each treatment must be 2 to 120 characters"),
+        (lambda d: d["clinic"].update(treatments=[f"treatment {n}" for n in range(21)]), "clinic.treatments"),
+        (lambda d: d["clinic"].update(accessibility="x" * 501), "clinic.accessibility"),
+        (lambda d: d.update(payment_note="x" * 501), "payment_note"),
     ],
 )
 def test_invalid_fields_are_named_in_the_error(tmp_path, mutate, expected):

@@ -129,6 +129,32 @@ def test_stop_leaves_the_form_without_a_ticket(servers):
     assert tickets(servers, sender_id=sender) == []
 
 
+@pytest.mark.parametrize("start", ["can someone from the team call me back", "I'd like to book a consultation"])
+def test_goodbye_inside_a_form_leaves_it_with_a_farewell(servers, start):
+    """ "thanks bye" is not a name: the form ends, nothing is sent, and the next message is new."""
+    sender = f"goodbye-{abs(hash(start))}"
+    assert "What's your name?" in servers.say(sender, start)
+    reply = servers.say(sender, "thanks, bye")
+    assert "stopped" in reply and "Take care" in reply and "What's your name?" not in reply
+    assert tickets(servers, sender_id=sender) == []
+    assert "What's your name?" not in servers.say(sender, "what are your opening hours?")
+
+
+@pytest.mark.parametrize(
+    "message", ["can I cancel my appointment on Friday?", "I need to reschedule my consultation next week"]
+)
+def test_changing_an_appointment_asks_the_team_instead_of_booking_another(servers, message):
+    sender = f"change-{abs(hash(message))}"
+    opening = servers.say(sender, message)
+    assert "can't see or change bookings" in opening and "+44 20 7946 0555" in opening
+    assert "book a consultation" not in opening
+    servers.say(sender, "Kim")
+    servers.say(sender, "kim@example.com")
+    reference = reference_in(servers.say(sender, "yes"))
+    [ticket] = tickets(servers, reference=reference)
+    assert ticket["kind"] == "human" and ticket["message"] == message and ticket["preferred_times"] is None
+
+
 def test_urgent_path_safety_first_ticket_at_once_then_contact(servers):
     sender = "urgent-full"
     replies = servers.send(sender, "help, there's pus and my face is hot and I've got a fever since the needling")

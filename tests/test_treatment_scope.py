@@ -8,6 +8,7 @@ import asyncio
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.treatments import other_treatment_named
 from nlu_components.treatment_scope import TreatmentScope, names_other_treatment_only
 from ops.nlu_eval import predicted_label, quiet_rasa_logs
 from ops.paths import MODEL
@@ -75,6 +76,24 @@ def test_only_an_faq_winner_is_moved(intent):
 )
 def test_words_inside_other_words_are_not_treatments(text):
     assert not names_other_treatment_only(text)
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("Do you do botox?", "Botox"),
+        ("How long do Lip Fillers last?", "lip fillers"),
+        ("what about chemical  peels?", "chemical peels"),
+        ("HYDRAFACIAL VS MICRODERMABRASION", "HydraFacial"),
+        ("is LED light therapy worth it", "LED light therapy"),
+        ("how much is microneedling", None),
+        ("peeling skin after microneedling, normal?", None),
+    ],
+)
+def test_the_out_of_scope_reply_names_the_treatment_as_it_should_be_written(text, named):
+    """actions/scope.py repeats the treatment the visitor asked about: brands as brands are
+    written, anything else as typed, in lower case."""
+    assert other_treatment_named(text) == named
 
 
 def test_a_message_without_out_of_scope_in_its_ranking_gets_zero_confidence():

@@ -1,0 +1,56 @@
+"""The out-of-scope reply: what the assistant cannot help with, and what the clinic does offer.
+
+A question about a treatment the clinic does not offer ("Do you do Botox?", "How long do lip
+fillers last?") is `out_of_scope` (PRODUCT.md), but a visitor who asks it is weighing up
+treatments: the reply names the treatment they asked about, says what the clinic offers (the
+clinic file's `treatments`), and points to a consultation. Anything else out of scope gets the
+general reply: what the assistant can help with.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_context import clinic
+from actions.topics import topic_buttons
+from actions.wording import say
+from clinic.treatments import other_treatment_named
+
+
+def spoken_list(items: List[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        details = clinic().clinic
+        treatment = other_treatment_named(tracker.latest_message.get("text") or "")
+        if not treatment:
+            say(dispatcher, "utter_out_of_scope")  # its buttons are in domain.yml
+            return []
+        buttons = topic_buttons(["faq/microneedling_what", "book_consultation", "human_handoff"])
+        if details.treatments:
+            say(
+                dispatcher,
+                "utter_other_treatment",
+                buttons=buttons,
+                treatment=treatment,
+                clinic_name=details.name,
+                treatments=spoken_list(details.treatments),
+            )
+        else:
+            say(
+                dispatcher,
+                "utter_other_treatment_no_list",
+                buttons=buttons,
+                treatment=treatment,
+                clinic_name=details.name,
+            )
+        return []
