@@ -65,12 +65,13 @@ class ActionClinicLocation(Action):
         return "action_clinic_location"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        details = clinic().clinic
+        config = clinic()
+        details = config.clinic
         if ASKS_ABOUT_ACCESS.search(tracker.latest_message.get("text") or ""):
             if details.accessibility:
                 say(dispatcher, "utter_accessibility", accessibility=details.accessibility)
             else:
-                say(dispatcher, "utter_accessibility_ask", **contact_facts(clinic()))
+                say(dispatcher, "utter_accessibility_ask", **contact_facts(config))
         buttons = topic_buttons(["ask_hours"])
         where = {"clinic_name": details.name, "address": details.address}
         last = not details.map_link
@@ -112,21 +113,15 @@ class ActionPriceInfo(Action):
         config = clinic()
         buttons = topic_buttons(["book_consultation"])
         if ASKS_ABOUT_PAYING.search(tracker.latest_message.get("text") or ""):
-            if config.payment_note:
-                say(
-                    dispatcher,
-                    "utter_payment_note",
-                    buttons=topic_buttons(["ask_price", "book_consultation"]),
-                    payment_note=config.payment_note,
-                    **contact_facts(config),
-                )
-            else:
-                say(
-                    dispatcher,
-                    "utter_payment_ask",
-                    buttons=topic_buttons(["ask_price", "book_consultation"]),
-                    **contact_facts(config),
-                )
+            payment = {"payment_note": config.payment_note} if config.payment_note else {}
+            response = "utter_payment_note" if payment else "utter_payment_ask"
+            say(
+                dispatcher,
+                response,
+                buttons=topic_buttons(["ask_price", "book_consultation"]),
+                **payment,
+                **contact_facts(config),
+            )
             return []
         note = {"consultation_note": config.consultation_note} if config.consultation_note else {}
         if config.prices:

@@ -35,22 +35,13 @@ class ActionOutOfScope(Action):
         if not treatment:
             say(dispatcher, "utter_out_of_scope")  # its buttons are in domain.yml
             return []
-        buttons = topic_buttons(["faq/microneedling_what", "book_consultation", "human_handoff"])
-        if details.treatments:
-            say(
-                dispatcher,
-                "utter_other_treatment",
-                buttons=buttons,
-                treatment=treatment,
-                clinic_name=details.name,
-                treatments=spoken_list(details.treatments),
-            )
-        else:
-            say(
-                dispatcher,
-                "utter_other_treatment_no_list",
-                buttons=buttons,
-                treatment=treatment,
-                clinic_name=details.name,
-            )
+        offered = {"treatments": spoken_list(details.treatments)} if details.treatments else {}
+        say(
+            dispatcher,
+            "utter_other_treatment" if offered else "utter_other_treatment_no_list",
+            buttons=topic_buttons(["faq/microneedling_what", "book_consultation", "human_handoff"]),
+            treatment=treatment,
+            clinic_name=details.name,
+            **offered,
+        )
         return []
