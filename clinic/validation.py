@@ -175,8 +175,9 @@ def validate_name(value: Optional[str]) -> str:
 
 
 # Replies to "what's your name?" that are not a name: acknowledgements, greetings, thanks,
-# refusals, fillers. None of them is a given name (names such as Will, Hope, Joy or Can are
-# deliberately absent); a reply made only of these words is refused.
+# refusals, fillers, and the request said again ("sign me up", "count me in"). None of them is
+# a given name (names such as Will, Hope, Joy or Can are deliberately absent); a reply made only
+# of these words is refused.
 _NOT_A_NAME_WORDS = frozenset(
     """
     ok okay okey okie oki k kk alright allright right fine cool great good nice perfect lovely sure
@@ -184,6 +185,8 @@ _NOT_A_NAME_WORDS = frozenset(
     please pls plz hi hello hey hiya heya helo yo morning afternoon evening bye goodbye sorry hmm hm
     um umm uh erm er lol idk dunno maybe whatever anything nothing none nobody na test testing name
     my your is it its it's me you i the a of do go sounds done got thats that's that there again mate xx xxx
+    sign signup up register registering book booking in count add put down join attend come coming want
+    wanna would i'd like love to interested let lets let's us we
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -34,6 +34,10 @@ NOT_NAMES = [
     "hello there",
     "it's me",
     "lol idk",
+    "sign me up",
+    "count me in!",
+    "book me in please",
+    "I'd like to register",
 ]
 QUESTIONS = ["why do you need my name?", "what for", "is that needed?"]
 
