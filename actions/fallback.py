@@ -1,6 +1,9 @@
 """Low confidence: ask to rephrase with the two likeliest topics; a second miss offers a person.
 
-Either way a "yes" next means the visitor wants help from a person (actions/offers.py).
+Either way a "yes" next means the visitor wants help from a person (actions/offers.py). Two
+kinds of message the NLU is unsure of are not misses: a bare acknowledgement ("cool", "got it"),
+which is acknowledged, and a question about the clinic no topic covers (age, who treats, gift
+vouchers), which the clinic's note answers (actions/clinic_questions.py).
 """
 
 from __future__ import annotations
@@ -11,17 +14,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
-from actions.offers import Offer, make_offer
+from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.offers import Offer, close_offer, make_offer
 from actions.safety import send_urgent_safety
 from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
-from actions.understanding import candidate_topics, medical_among, miss_streak
+from actions.understanding import acknowledges_only, candidate_topics, medical_among, miss_streak
 from actions.wording import contact_facts, say
 
 
 def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     """Reply to a message the assistant did not understand well enough."""
     parse_data = tracker.latest_message
+    if acknowledges_only(parse_data):  # "cool", "got it": nothing was asked
+        say(dispatcher, "utter_yes_without_offer", buttons=main_menu())
+        return close_offer()
     medical = medical_among(parse_data)
+    question = None if medical else clinic_question_in(parse_data.get("text"))
+    if question:  # about the clinic itself, which no topic covers: its own note answers
+        answer_clinic_question(dispatcher, question)
+        return []
     if medical == "urgent_medical":
         send_urgent_safety(dispatcher, tracker)  # it might be urgent: safety before anything else
     if miss_streak(tracker.applied_events()) >= 2:

@@ -1,4 +1,9 @@
-"""FAQ answers from the ResponseSelector, given only when its choice is confident."""
+"""FAQ answers from the ResponseSelector, given only when its choice is confident.
+
+A question about the clinic itself that no answer key covers (age, who treats, gift vouchers)
+is answered from the clinic's file instead of with whichever answer it is nearest to
+(actions/clinic_questions.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinic_questions import answer_clinic_question, clinic_question_in
 from actions.fallback import clarify
 from actions.topics import next_steps
 from actions.understanding import faq_choice
@@ -21,6 +27,10 @@ class ActionAnswerFaq(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         choice = faq_choice(tracker.latest_message)
+        question = None if choice.from_button else clinic_question_in(tracker.latest_message.get("text"))
+        if question:
+            answer_clinic_question(dispatcher, question)
+            return []
         if not choice.confident:
             logger.info("Weak FAQ match %s (%.2f): asking instead of answering", choice.key, choice.confidence)
             return clarify(dispatcher, tracker)

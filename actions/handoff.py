@@ -20,7 +20,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import clinic
 from actions.safety import send_urgent_safety
-from actions.visitor_details import VisitorDetailsValidation
+from actions.understanding import changes_subject, yes_or_no
+from actions.visitor_details import VisitorDetailsValidation, runs_right_after_the_visitor
 from actions.wording import apologise_for_failure, contact_facts, re_ask, say
 from clinic.errors import ClinicDatabaseError, InvalidInput
 from clinic.models import TicketKind
@@ -141,6 +142,22 @@ class ValidateHandoffForm(VisitorDetailsValidation):
         if tracker.get_slot("handoff_kind") == TicketKind.BOOKING:
             return domain_slots
         return [slot for slot in domain_slots if slot != "preferred_times"]
+
+    def extract_contact_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The consent question takes a yes or a no. Anything else that is not a new subject
+        ("weekday mornings", answering the next question early) is asked again with a word on
+        why, instead of the form stepping aside for whatever rule the message resembles (once a
+        greeting)."""
+        if tracker.get_slot("requested_slot") != "contact_consent" or not runs_right_after_the_visitor(tracker):
+            return {}
+        if changes_subject(tracker.latest_message):
+            return {}
+        answer = yes_or_no(tracker.latest_message)
+        if answer is None:
+            say(dispatcher, "utter_consent_yes_or_no")
+        return {"contact_consent": answer}
 
     def validate_visitor_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

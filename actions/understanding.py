@@ -93,8 +93,25 @@ def faq_choice(parse_data: Dict[str, Any]) -> FaqChoice:
     return FaqChoice(key, float(response.get("confidence") or 0.0), False)
 
 
+# A whole message that only acknowledges ("cool", "got it", "good to know") asks nothing: the NLU
+# may not be sure what it is (fallback 0.45 on the model of 2026-12-07), but it is no miss. The
+# fallback acknowledges it (actions/fallback.py), and it never counts towards offering a person.
+ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:(?:ok|okay|oh|ah|aah|right|alright)\W+)?(?:cool|nice|great|awesome|amazing|perfect|lovely|brilliant"
+    r"|excellent|wonderful|interesting|wow|got it|gotcha|i see|understood|noted|makes sense|fair enough"
+    r"|good to know|sounds good|that helps|that'?s helpful|ok|okay|alright|right)(?:\W+(?:thanks|thank you|cheers|ty))?\W*$",
+    re.I,
+)
+
+
+def acknowledges_only(parse_data: Dict[str, Any]) -> bool:
+    return bool(ACKNOWLEDGEMENT.match(parse_data.get("text") or ""))
+
+
 def is_miss(parse_data: Dict[str, Any]) -> bool:
     """The assistant did not understand this message well enough to answer it."""
+    if acknowledges_only(parse_data):
+        return False
     intent = _intent_name(parse_data)
     if intent == FALLBACK_INTENT:
         return True
@@ -148,11 +165,23 @@ def miss_streak(events: Iterable[Dict[str, Any]]) -> int:
     return streak
 
 
+# A question about the form's own question ("what do you mean?", "why do you need that?") stays
+# with the form, which asks again, whatever the NLU made of it ("what do you mean?" was once a
+# confident "what is micro-needling?").
+ABOUT_THE_QUESTION = re.compile(
+    r"^\W*(?:sorry\W+)?(?:what do you mean|what does that mean|meaning|why|why do you (?:need|want|ask)(?: for)?(?: that| this| it)?"
+    r"|what(?:'s| is) (?:that|this|it) for|what for|huh|pardon|come again|i don'?t (?:understand|get it)|sorry)\W*$",
+    re.I,
+)
+
+
 def changes_subject(parse_data: Dict[str, Any]) -> bool:
     """While a form waits for an answer: is this message a clear change of subject?"""
     intent = _intent_name(parse_data)
     if intent in ALWAYS_CHANGES_SUBJECT:
         return True
+    if ABOUT_THE_QUESTION.match(parse_data.get("text") or ""):
+        return False
     if intent == "goodbye":
         return bool(FAREWELL.search(parse_data.get("text") or ""))
     if intent not in MAY_CHANGE_SUBJECT:
@@ -161,3 +190,30 @@ def changes_subject(parse_data: Dict[str, Any]) -> bool:
     if confidence < CHANGE_OF_SUBJECT_CONFIDENCE:
         return False
     return intent != FAQ_INTENT or faq_choice(parse_data).confident
+
+
+# A yes or a no the NLU read as something else ("ok sure" as a greeting, "nope" below the line):
+# only a message that starts with one, and not "no problem" / "no worries", which mean yes.
+STARTS_WITH_YES = re.compile(
+    r"^\W*(?:y|yes+|yeah|yea|yep|yup|sure|ok|okay|k|fine|that'?s fine|of course|absolutely|certainly|go ahead"
+    r"|please do|no problem|no worries)\b",
+    re.I,
+)
+STARTS_WITH_NO = re.compile(
+    r"^\W*(?:n|no+|nope|nah|no thanks?|rather not|i'?d rather not|please don'?t|don'?t)\b", re.I
+)
+
+
+def yes_or_no(parse_data: Dict[str, Any]) -> Optional[bool]:
+    """True for a yes, False for a no, None when the message is neither."""
+    intent = _intent_name(parse_data)
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    text = parse_data.get("text") or ""
+    if STARTS_WITH_YES.search(text):
+        return True
+    if STARTS_WITH_NO.search(text):
+        return False
+    return None

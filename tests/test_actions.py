@@ -14,6 +14,7 @@ from actions.fallback import ActionClarify
 from actions.faq import ActionAnswerFaq
 from actions.medical import ActionMedicalReply
 from actions.offers import ActionAffirm, ActionDeny, Offer
+from actions.scope import ActionOutOfScope
 
 pytestmark = pytest.mark.usefixtures("use_clinic_file")
 
@@ -217,6 +218,78 @@ def test_weak_faq_match_asks_with_the_two_likeliest_answers():
     assert titles == ["Downtime and recovery", "Aftercare"]
 
 
+@pytest.mark.parametrize(
+    "text, topic, note",
+    [
+        ("what's the youngest age you treat?", "age", "age_note"),
+        ("am I too old for microneedling at 67", "age", "age_note"),
+        ("are your practitioners qualified?", "practitioners", "practitioners_note"),
+        ("who does the treatment?", "practitioners", "practitioners_note"),
+        ("is it done by a doctor or a nurse?", "practitioners", "practitioners_note"),
+        ("can I buy a gift card for my mum", "gift_voucher", "gift_voucher_note"),
+    ],
+)
+def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clinic_file, text, topic, note):
+    """Whatever the NLU made of it (an unrelated answer, a weak match, out of scope), short of medical."""
+    readings = [
+        (ActionAnswerFaq(), parse("faq", faq=[("aftercare", 0.78)], text=text)),
+        (ActionAnswerFaq(), parse("faq", faq=[("acne_treatments", 0.13)], text=text)),
+        (
+            ActionClarify(),
+            parse("nlu_fallback", 0.45, ranking=[("nlu_fallback", 0.45), ("human_handoff", 0.38)], text=text),
+        ),
+        (ActionOutOfScope(), parse("out_of_scope", 0.98, text=text)),
+    ]
+    for action, latest in readings:
+        messages, _ = run(action, latest)
+        assert [m["response"] for m in messages] == [f"utter_{topic}_ask"], action.name()
+        assert "+44 20 7946 0555" in joined(messages)
+    rewrite_clinic(use_clinic_file, **{note: "The clinic's own words."})
+    for action, latest in readings:
+        messages, _ = run(action, latest)
+        assert [m["response"] for m in messages] == [f"utter_{topic}_note"], action.name()
+        assert joined(messages).startswith("The clinic's own words.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does it help with signs of ageing?",
+        "should I ask my doctor before microneedling?",
+        "what does the team recommend for aftercare",
+        "how long does the treatment take?",
+        "what causes teenage acne?",
+        "can microneedling help a 10 year old scar?",
+        "are there any minor side effects?",
+    ],
+)
+def test_look_alikes_keep_their_faq_answer(text):
+    messages, _ = run(ActionAnswerFaq(), parse("faq", faq=[("aftercare", 0.9)], text=text))
+    assert [m["response"] for m in messages] == ["utter_faq/aftercare"]
+
+
+def test_a_medical_reading_is_never_answered_with_a_clinic_note():
+    latest = parse(
+        "nlu_fallback",
+        0.4,
+        ranking=[("nlu_fallback", 0.45), ("medical_question", 0.4)],
+        text="my 15 year old has cystic acne",
+    )
+    messages, _ = run(ActionClarify(), latest)
+    assert "utter_age_ask" not in [m["response"] for m in messages]
+
+
+def test_a_button_answers_exactly_its_question_even_with_an_age_in_it():
+    latest = parse(
+        "faq",
+        faq=[("acne_causes", 0.2)],
+        entities=[{"entity": "faq_key", "value": "skin_type_suitability"}],
+        text="who is a good candidate, what age",
+    )
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert [m["response"] for m in messages] == ["utter_faq/skin_type_suitability"]
+
+
 def test_fallback_offers_two_topics_then_a_person():
     miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3), ("ask_location", 0.25)])
     messages, _ = run(ActionClarify(), miss)
@@ -231,6 +304,26 @@ def test_a_miss_after_an_understood_message_starts_over():
     miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)])
     messages, _ = run(ActionClarify(), miss, previous=[miss, parse("greet")])
     assert "talk to a person" not in joined(messages)
+
+
+@pytest.mark.parametrize("text", ["cool", "Got it, thanks!", "ok great", "good to know", "I see"])
+def test_a_bare_acknowledgement_is_acknowledged_not_asked_to_rephrase(text):
+    unsure = parse("nlu_fallback", 0.45, ranking=[("nlu_fallback", 0.45), ("out_of_scope", 0.18)], text=text)
+    messages, events = run(ActionClarify(), unsure)
+    assert [m["response"] for m in messages] == ["utter_yes_without_offer"]
+    assert "/book_consultation" in payloads(messages)
+    assert slot(events, "pending_offer") == [None]  # nothing is on the table
+    # ... and it is no miss: a miss after it is a first miss, not a reason to offer a person.
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)], text="blorp")
+    messages, _ = run(ActionClarify(), miss, previous=[miss, unsure])
+    assert "talk to a person" not in joined(messages)
+
+
+@pytest.mark.parametrize("text", ["cool, how long is the downtime?", "not great", "great scars question"])
+def test_an_acknowledgement_with_more_in_it_is_still_asked_about(text):
+    unsure = parse("nlu_fallback", 0.45, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)], text=text)
+    messages, _ = run(ActionClarify(), unsure)
+    assert [m["response"] for m in messages] == ["utter_clarify"]
 
 
 def test_fallback_with_urgent_among_likeliest_gives_safety_line_first():

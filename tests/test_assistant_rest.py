@@ -162,6 +162,30 @@ def test_how_to_pay_is_answered_before_how_much(servers, message):
     assert "We don't bill insurers; pay at each visit." in noted
 
 
+@pytest.mark.parametrize(
+    "message, note_field, without_note, wrong_answer",
+    [
+        ("what's the youngest age you treat?", "age_note", "age the clinic treats from", "Collagen is essential"),
+        ("are your practitioners qualified?", "practitioners_note", "training and qualifications", "not sure I"),
+        ("can I buy a gift card for my mum", "gift_voucher_note", "For gift vouchers", "General aftercare"),
+    ],
+)
+def test_a_question_about_the_clinic_gets_the_clinics_own_answer(
+    servers, message, note_field, without_note, wrong_answer
+):
+    """No FAQ answer covers these: the clinic's note (or where to ask) answers, not a near miss."""
+    plain = servers.say(f"clinic-q-{note_field}", message)
+    assert without_note in plain and "+44 20 7946 0555" in plain and wrong_answer not in plain
+    with clinic_file_changed(servers, **{f"top_{note_field}": "The clinic's own answer."}):
+        noted = servers.say(f"clinic-q-noted-{note_field}", message)
+    assert noted.startswith("The clinic's own answer.")
+
+
+def test_a_bare_acknowledgement_is_acknowledged(servers):
+    assert "Great! What would you like to know?" in servers.say("ack", "cool")
+    assert "rephrase" not in servers.say("ack", "got it")
+
+
 def test_a_plain_price_question_gets_no_payment_answer(servers):
     reply = servers.say("price-plain", "how much does microneedling cost?")
     assert "doesn't publish a price list" in reply and "Insurance" not in reply

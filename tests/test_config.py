@@ -65,6 +65,9 @@ def test_test_clinic_file_is_valid(tmp_path):
         (lambda d: d["clinic"].update(treatments=[f"treatment {n}" for n in range(21)]), "clinic.treatments"),
         (lambda d: d["clinic"].update(accessibility="x" * 501), "clinic.accessibility"),
         (lambda d: d.update(payment_note="x" * 501), "payment_note"),
+        (lambda d: d.update(age_note="x" * 501), "age_note"),
+        (lambda d: d.update(practitioners_note="x" * 501), "practitioners_note"),
+        (lambda d: d.update(gift_voucher_note="x" * 501), "gift_voucher_note"),
     ],
 )
 def test_invalid_fields_are_named_in_the_error(tmp_path, mutate, expected):

@@ -126,6 +126,8 @@ def test_a_name_taken_for_an_uncertain_question_is_still_the_name(action, slots)
         (parse("medical_question", 0.55, text="I'm pregnant, is it ok?"), True),  # medical: always
         (parse("urgent_medical", 0.5, text="my lips are swelling"), True),  # a red flag: always
         (parse("stop", 0.6, text="cancel"), True),
+        (parse("faq", 0.97, faq=[("microneedling_what", 0.93)], text="what do you mean?"), False),  # the form's
+        (parse("human_handoff", 0.9, text="why do you need that?"), False),  # own question, asked about
     ],
 )
 def test_only_a_clear_change_of_subject_takes_the_turn_from_the_form(latest, takes_the_turn):
@@ -144,3 +146,47 @@ def test_the_form_only_takes_the_answer_to_its_own_question_right_after_it():
         ValidateHandoffForm(), parse("faq", 0.99, text="does it hurt?"), slots, after="action_answer_faq"
     )
     assert "visitor_contact" not in filled
+
+
+# --- the consent question takes a yes or a no (actions/handoff.py) -------------------------
+
+CONSENT_ASKED = {"requested_slot": "contact_consent", "handoff_kind": "human", "visitor_contact": "jo@example.com"}
+
+
+@pytest.mark.parametrize(
+    "latest, consent",
+    [
+        (parse("affirm", 0.99, text="yes"), True),
+        (parse("deny", 0.97, text="no"), False),
+        (parse("greet", 0.7, text="ok sure"), True),  # a yes the NLU read as something else
+        (parse("thank", 0.6, text="no problem, go ahead"), True),  # "no problem" means yes
+        (parse("inform", 0.5, text="nope, rather not"), False),
+    ],
+)
+def test_a_yes_or_a_no_answers_the_consent_question(latest, consent):
+    filled, said = run_validator(ValidateHandoffForm(), latest, CONSENT_ASKED)
+    assert filled["contact_consent"] is consent and said == ""
+
+
+@pytest.mark.parametrize(
+    "latest",
+    [
+        parse("greet", 0.62, text="weekday mornings"),
+        parse("nlu_fallback", 0.4, text="hmm not sure"),
+        parse("faq", 0.97, faq=[("microneedling_what", 0.93)], text="what do you mean?"),
+    ],
+)
+def test_anything_else_at_the_consent_question_is_asked_again(latest):
+    """A slot set (to nothing) keeps the form's turn: Rasa re-asks instead of greeting."""
+    filled, said = run_validator(ValidateHandoffForm(), latest, CONSENT_ASKED)
+    assert "contact_consent" in filled and filled["contact_consent"] is None
+    assert said == "Sorry, I need a yes or a no to that one."
+
+
+def test_a_clear_change_of_subject_at_the_consent_question_takes_the_turn():
+    latest = parse("ask_hours", 0.99, text="what are your opening hours")
+    filled, said = run_validator(ValidateHandoffForm(), latest, CONSENT_ASKED)
+    assert "contact_consent" not in filled and said == ""
+    # Resuming after that answer, the form asks again without a word about yes or no.
+    filled, said = run_validator(ValidateHandoffForm(), latest, CONSENT_ASKED, after="action_clinic_hours")
+    assert "contact_consent" not in filled and said == ""

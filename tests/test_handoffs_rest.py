@@ -121,6 +121,20 @@ def test_declining_consent_creates_no_ticket(servers):
     assert tickets(servers, sender_id=sender) == []
 
 
+@pytest.mark.parametrize("answer", ["weekday mornings", "what do you mean?"])
+def test_an_answer_that_is_not_yes_or_no_to_consent_is_asked_again(servers, answer):
+    """Nothing else answers the consent question: no greeting or other reply steps in."""
+    sender = f"consent-unclear-{abs(hash(answer))}"
+    servers.say(sender, "can someone from the team call me back")
+    servers.say(sender, "Jo")
+    assert "OK for the clinic to contact you" in servers.say(sender, "jo@example.com")
+    again = servers.say(sender, answer)
+    assert again.startswith("Sorry, I need a yes or a no") and "OK for the clinic to contact you" in again
+    assert tickets(servers, sender_id=sender) == []
+    assert reference_in(servers.say(sender, "yes that's fine")).startswith("HUM-")
+    assert tickets(servers, sender_id=sender)[0]["consent"] is True
+
+
 def test_stop_leaves_the_form_without_a_ticket(servers):
     sender = "stopper"
     assert "What's your name?" in servers.say(sender, "can someone from the team call me back")

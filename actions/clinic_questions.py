@@ -1,0 +1,91 @@
+"""Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
+
+Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
+treatments ("are your practitioners qualified?") and gift vouchers have no answer key: the
+NLU gives them whatever they are nearest to (the benefits answer, aftercare for a gift card),
+a weak match or "out of scope". Whatever it made of them, short of a medical reading, the
+clinic's own note answers (`age_note`, `practitioners_note`, `gift_voucher_note` in
+clinic.yml), or, without one, where to ask. One table: the note, a pattern, the two responses, the next steps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_context import clinic
+from actions.topics import topic_buttons
+from actions.wording import contact_facts, say
+
+_STAFF = r"(?:practitioners?|therapists?|aestheticians?|estheticians?|nurses?|doctors?|dermatologists?|clinicians?|staff|team)"
+_CREDENTIALS = r"(?:qualified|qualifications?|trained|training|certified|certifications?|licen[cs]ed|registered|accredited|experienced)"
+_TREATMENT = r"(?:treatments?|procedures?|micro-?needling|needling|ecit|sessions?|it)"
+
+
+@dataclass(frozen=True)
+class ClinicQuestion:
+    note_field: str  # the clinic's answer in clinic.yml
+    pattern: re.Pattern
+    note_response: str  # the note, with how to ask more
+    ask_response: str  # no note: where to ask
+    next_steps: Tuple[str, ...]
+
+
+CLINIC_QUESTIONS = (
+    ClinicQuestion(
+        "age_note",
+        re.compile(
+            r"\b(?:youngest|oldest|(?:minimum|maximum|min|max|lower|upper) age|age (?:limits?|restrictions?"
+            r"|requirements?|range|groups?|cut-?offs?)|how old|too old|too young|old enough|under[- ]?1[68]s?"
+            r"|teenagers?|minors|(?:what|which|any) age|\d{1,2}[- ]?(?:years?|yrs?)[- ]?olds?\b(?!\W+(?:acne|scars?|marks?"
+            r"|spots?|pigmentation|skin|wrinkles?|lines?|damage|stretch|tattoos?|breakouts?)))\b",
+            re.IGNORECASE,
+        ),
+        "utter_age_note",
+        "utter_age_ask",
+        ("faq/skin_type_suitability", "book_consultation"),
+    ),
+    ClinicQuestion(
+        "practitioners_note",
+        re.compile(
+            rf"\bwho(?:'s| is)? (?:does|do|did|will|would|is going to|performs?|carries out|gives?|doing|performing)"
+            rf"\b(?:\W+\w+){{0,3}}?\W+{_TREATMENT}\b"
+            rf"|\b{_STAFF}\b(?:\W+\w+){{0,3}}?\W+{_CREDENTIALS}\b|\b{_CREDENTIALS}\b(?:\W+\w+){{0,2}}?\W+{_STAFF}\b"
+            rf"|\b(?:done|performed|carried out|given) by (?:a |an |the )?(?:\w+ )?{_STAFF}\b",
+            re.IGNORECASE,
+        ),
+        "utter_practitioners_note",
+        "utter_practitioners_ask",
+        ("faq/microneedling_safety", "book_consultation"),
+    ),
+    ClinicQuestion(
+        "gift_voucher_note",
+        re.compile(
+            r"\bgift(?:s|ed|ing)?\b|\bgiftcards?\b|\b(?:treatment|spa|salon) vouchers?\b|\bas a present\b", re.I
+        ),
+        "utter_gift_voucher_note",
+        "utter_gift_voucher_ask",
+        ("ask_contact", "book_consultation"),
+    ),
+)
+
+
+def clinic_question_in(text: Optional[str]) -> Optional[ClinicQuestion]:
+    """The first clinic question the message asks, if any."""
+    return next((question for question in CLINIC_QUESTIONS if question.pattern.search(text or "")), None)
+
+
+def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQuestion) -> None:
+    """The clinic's note on the question, or where to ask when the clinic file has none."""
+    config = clinic()
+    note = getattr(config, question.note_field)
+    say(
+        dispatcher,
+        question.note_response if note else question.ask_response,
+        buttons=topic_buttons(question.next_steps),
+        **({"note": note} if note else {}),
+        **contact_facts(config),
+    )
