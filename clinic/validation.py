@@ -190,7 +190,12 @@ _NOT_A_NAME_WORDS = frozenset(
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_QUESTION_WORDS = frozenset({"why", "what", "whats", "what's", "how", "who", "where", "when", "which"})
+# Words a question starts with and a name does not ("is it free" once became a name). "Do",
+# "Will" and "Can" are absent: they are names too (Do Thi Lan, Will Smith, Can Yilmaz).
+_QUESTION_WORDS = frozenset(
+    """why what whats what's how who where when which is isn't are aren't does doesn't did should could would
+    shall""".split()
+)
 
 
 def _refuse_non_names(text: str) -> None:

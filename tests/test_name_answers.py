@@ -39,7 +39,14 @@ NOT_NAMES = [
     "book me in please",
     "I'd like to register",
 ]
-QUESTIONS = ["why do you need my name?", "what for", "is that needed?"]
+QUESTIONS = [
+    "why do you need my name?",
+    "what for",
+    "is that needed?",
+    "is it free",
+    "does it hurt",
+    "should I bring ID",
+]
 
 
 @pytest.mark.parametrize("answer", NOT_NAMES)
