@@ -1,9 +1,9 @@
 """The shape shared by the pipeline's untrained components, which re-read a parsed message.
 
-`LanguageIdentifier`, `AssistantQuestions`, `TreatmentScope` and `MedicalSafetyNet` learn nothing: each is built from
-its configuration alone and applies its rule to every message in place. Rasa's graph asks each
-component for `create` with the model storage and resource it would train into; this is that
-method, once.
+`LanguageIdentifier`, `AssistantQuestions`, `TreatmentScope`, `HowMuchOfWhat` and
+`MedicalSafetyNet` learn nothing: each is built from its configuration alone and applies its
+rule to every message in place. Rasa's graph asks each component for `create` with the model
+storage and resource it would train into; this is that method, once.
 """
 
 from __future__ import annotations

@@ -1,0 +1,80 @@
+""" "How much downtime?" is a question about downtime, not about money.
+
+The intent classifier learns `ask_price` from "how much": on the model of 2026-12-07 "How much
+downtime should I expect?" (0.74), "how much recovery time do I need?" and "how much time does
+the treatment take?" were read as price questions and got the price answer, while the
+ResponseSelector, which runs for them because `faq` is close behind, was sure of the right FAQ
+answer (downtime 1.00, session length 0.99).
+
+`HowMuchOfWhat` reads the wording: an `ask_price` winner whose "how much" is followed by
+something that is not money (downtime, recovery, time, pain, redness, improvement), that says
+no money word anywhere (cost, price, fee, pay, afford, a currency) and whose FAQ answer the
+ResponseSelector chose confidently, becomes `faq`. It moves a message only between two harmless
+answers; a medical or urgent winner is never touched and the safety net runs after it. The
+confidence is what the classifiers gave `faq`; what they said is kept under `how_much_of_what`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.message_rules import MessageRule, read_as
+
+ASK_PRICE = "ask_price"
+FAQ = "faq"
+HOW_MUCH_KEY = "how_much_of_what"
+
+_HOW_MUCH_OF_NOT_MONEY = re.compile(
+    r"\bhow much (?:\w+ ){0,2}?(?:down ?time|recovery|time|pain|discomfort|redness|swelling|peeling|flaking|bleeding"
+    r"|improvement|difference|results?|collagen|depth|numbing)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"\b(?:costs?|costing|price[ds]?|pricing|prices|charges?|charged|fees?|pay|paying|paid|payment|afford\w*"
+    r"|expensive|cheap\w*|quote|budget|money|spend|deposit|discounts?|offers?|deals?|packages?|pounds|dollars|euros"
+    r"|quid|bucks|gbp|usd|eur)\b|[£$€]",
+    re.IGNORECASE,
+)
+
+
+def asks_how_much_of_something_else(text: str) -> bool:
+    """ "how much downtime / recovery time / pain", saying nothing about money."""
+    return bool(_HOW_MUCH_OF_NOT_MONEY.search(text or "")) and not _MONEY.search(text or "")
+
+
+def faq_answer_confidence(message: Message) -> float:
+    selected = (message.get("response_selector") or {}).get(FAQ) or {}
+    return float((selected.get("response") or {}).get("confidence") or 0.0)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class HowMuchOfWhat(MessageRule):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # The same line as the assistant's for giving an FAQ answer (FAQ_CONFIDENCE_THRESHOLD).
+        return {"min_answer_confidence": 0.5}
+
+    def _decide(self, message: Message) -> Optional[Dict[str, Any]]:
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != ASK_PRICE:
+            return None
+        if not asks_how_much_of_something_else(message.get(TEXT) or ""):
+            return None
+        if faq_answer_confidence(message) < self.config["min_answer_confidence"]:
+            return None
+        return {
+            "original_intent": ASK_PRICE,
+            "original_confidence": intent.get(PREDICTED_CONFIDENCE_KEY),
+            "reason": "how much of something that is not money",
+        }
+
+    def _process(self, message: Message) -> None:
+        decision = self._decide(message)
+        if decision:
+            read_as(message, FAQ)
+            message.set(HOW_MUCH_KEY, decision, add_to_output=True)
