@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
+from trained_model import labels_from_trained_model
 
 from nlu_components.assistant_questions import AssistantQuestions, is_assistant_question
-from ops.nlu_eval import predicted_label, quiet_rasa_logs
-from ops.paths import MODEL
 
 ABOUT_THE_ASSISTANT = [
     "who are you?",
@@ -71,15 +68,5 @@ def test_a_medical_reading_is_never_moved(intent):
 def test_the_trained_assistant_reads_them_as_bot_challenge():
     """On the model `make test` trains: config.yml runs the rule after the FallbackClassifier (a
     fallback reading is moved too) and before the safety net."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
-    from rasa.core.agent import Agent
-
-    quiet_rasa_logs()
-    agent = Agent.load(str(MODEL))
     texts = {"who are you?": "bot_challenge", "what can you do?": "bot_challenge", "is microneedling safe?": "faq"}
-
-    async def labels():
-        return {text: predicted_label(await agent.parse_message(text)).split("/")[0] for text in texts}
-
-    assert asyncio.run(labels()) == texts
+    assert {text: label.split("/")[0] for text, label in labels_from_trained_model(texts).items()} == texts

@@ -8,15 +8,13 @@ selector, which ran on every message.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from trained_model import parse_with_trained_model
 
 from actions.topics import topic_button
 from actions.understanding import candidate_topics, ranked_intents
 from nlu_components.faq_response_selector import FaqResponseSelector
-from ops.nlu_eval import HOLDOUT, load_examples, quiet_rasa_logs
-from ops.paths import MODEL
+from ops.nlu_eval import HOLDOUT, load_examples
 
 pytestmark = pytest.mark.rasa  # parses with the trained model
 
@@ -25,17 +23,7 @@ WITHIN_TOP = FaqResponseSelector.get_default_config()["faq_within_top"]
 
 @pytest.fixture(scope="module")
 def parses():
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
-    from rasa.core.agent import Agent
-
-    quiet_rasa_logs()
-    agent = Agent.load(str(MODEL))
-
-    async def parse_all():
-        return [await agent.parse_message(text) for text, _ in load_examples(HOLDOUT)]
-
-    return asyncio.run(parse_all())
+    return parse_with_trained_model(text for text, _ in load_examples(HOLDOUT))
 
 
 def _answered(parse):

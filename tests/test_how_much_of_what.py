@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
+from trained_model import labels_from_trained_model
 
 from nlu_components.how_much_of_what import HowMuchOfWhat, asks_how_much_of_something_else
-from ops.nlu_eval import predicted_label, quiet_rasa_logs
-from ops.paths import MODEL
 
 HOW_MUCH_OF_SOMETHING_ELSE = [
     "How much downtime should I expect?",
@@ -72,19 +69,10 @@ def test_only_a_price_reading_is_ever_moved(intent):
 @pytest.mark.rasa
 def test_the_trained_assistant_answers_how_much_downtime_with_the_downtime_answer():
     """On the model `make test` trains: config.yml runs the rule after the ResponseSelector."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
-    from rasa.core.agent import Agent
-
-    quiet_rasa_logs()
-    agent = Agent.load(str(MODEL))
     texts = {
         "How much downtime should I expect?": "faq/downtime",
         "how much recovery time do I need": "faq/downtime",
         "How much does microneedling cost?": "ask_price",
     }
 
-    async def labels():
-        return {text: predicted_label(await agent.parse_message(text)) for text in texts}
-
-    assert asyncio.run(labels()) == texts
+    assert labels_from_trained_model(texts) == texts

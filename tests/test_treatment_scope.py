@@ -3,15 +3,12 @@ not the nearest micro-needling answer (nlu_components/treatment_scope.py)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
+from trained_model import labels_from_trained_model
 
 from clinic.treatments import other_treatment_named
 from nlu_components.treatment_scope import TreatmentScope, names_other_treatment_only
-from ops.nlu_eval import predicted_label, quiet_rasa_logs
-from ops.paths import MODEL
 
 
 def message(text, intent, ranking=(("faq", 0.6), ("out_of_scope", 0.3), ("medical_question", 0.1))):
@@ -105,12 +102,6 @@ def test_a_message_without_out_of_scope_in_its_ranking_gets_zero_confidence():
 def test_the_trained_assistant_sends_other_treatments_out_of_scope_and_keeps_the_rest():
     """On the model `make test` trains: config.yml runs the component after the classifiers and
     before the safety net, so the reading reaches the dialogue."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains first)")
-    from rasa.core.agent import Agent
-
-    quiet_rasa_logs()
-    agent = Agent.load(str(MODEL))
     texts = {
         "Does dermaplaning make hair grow back thicker?": "out_of_scope",
         "Hydrafacial vs microdermabrasion which is better for dull skin": "out_of_scope",
@@ -118,8 +109,4 @@ def test_the_trained_assistant_sends_other_treatments_out_of_scope_and_keeps_the
         "my lip has been swelling up more and more since the filler yesterday": "urgent_medical",
     }
 
-    async def parse_all():
-        return {text: await agent.parse_message(text) for text in texts}
-
-    parses = asyncio.run(parse_all())
-    assert {text: predicted_label(parse) for text, parse in parses.items()} == texts
+    assert labels_from_trained_model(texts) == texts
