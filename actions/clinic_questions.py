@@ -3,8 +3,9 @@
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
 treatments ("are your practitioners qualified?") and gift vouchers have no answer key: the
 NLU gives them whatever they are nearest to (the benefits answer, aftercare for a gift card),
-a weak match or "out of scope". Whatever it made of them, short of a medical reading, the
-clinic's own note answers (`age_note`, `practitioners_note`, `gift_voucher_note` in
+a weak match or "out of scope", or a booking ("is it done by a doctor?"). Whatever it made of
+them, short of a medical reading, the clinic's own note answers (before the form, for a booking
+or "talk to a person" request) (`age_note`, `practitioners_note`, `gift_voucher_note` in
 clinic.yml), or, without one, where to ask. One table: the note, a pattern, the two responses, the next steps.
 """
 
@@ -78,14 +79,15 @@ def clinic_question_in(text: Optional[str]) -> Optional[ClinicQuestion]:
     return next((question for question in CLINIC_QUESTIONS if question.pattern.search(text or "")), None)
 
 
-def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQuestion) -> None:
-    """The clinic's note on the question, or where to ask when the clinic file has none."""
+def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQuestion, buttons: bool = True) -> None:
+    """The clinic's note on the question, or where to ask when the clinic file has none; without
+    next-step buttons when something else (a form) follows."""
     config = clinic()
     note = getattr(config, question.note_field)
     say(
         dispatcher,
         question.note_response if note else question.ask_response,
-        buttons=topic_buttons(question.next_steps),
+        buttons=topic_buttons(question.next_steps) if buttons else [],
         **({"note": note} if note else {}),
         **contact_facts(config),
     )

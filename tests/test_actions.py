@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import yaml
 from action_harness import action_event, joined, parse, payloads, run, run_async, slot_event, user_event
@@ -400,6 +402,24 @@ def test_a_change_to_an_existing_appointment_is_told_from_a_new_booking(text, ex
     from actions.handoff import about_an_existing_appointment
 
     assert about_an_existing_appointment(text) is existing
+
+
+@pytest.mark.parametrize(
+    "intent, text, first",
+    [
+        ("book_consultation", "is it done by a doctor?", "utter_practitioners_ask"),
+        ("book_consultation", "can my 16 year old book a consultation", "utter_age_ask"),
+        ("human_handoff", "I'd like to speak to someone about gift vouchers", "utter_gift_voucher_ask"),
+        ("book_consultation", "I'd like to book a consultation", "utter_handoff_intro_booking"),
+    ],
+)
+def test_a_booking_or_person_request_that_asks_about_the_clinic_is_answered_first(intent, text, first):
+    from actions.handoff import ActionPrepareHandoff
+
+    messages, events = asyncio.run(run_async(ActionPrepareHandoff(), parse(intent, text=text)))
+    assert messages[0]["response"] == first and messages[0]["buttons"] == []  # the form follows
+    assert messages[-1]["response"].startswith("utter_handoff_intro_")
+    assert slot(events, "handoff_kind")
 
 
 @pytest.mark.parametrize(
