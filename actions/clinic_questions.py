@@ -1,12 +1,13 @@
 """Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
 
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
-treatments ("are your practitioners qualified?") and gift vouchers have no answer key: the
-NLU gives them whatever they are nearest to (the benefits answer, aftercare for a gift card),
-a weak match or "out of scope", or a booking ("is it done by a doctor?"). Whatever it made of
-them, short of a medical reading, the clinic's own note answers (before the form, for a booking
-or "talk to a person" request) (`age_note`, `practitioners_note`, `gift_voucher_note` in
-clinic.yml), or, without one, where to ask. One table: the note, a pattern, the two responses, the next steps.
+treatments ("are your practitioners qualified?") and gift vouchers have no answer key: the NLU
+gives them whatever they are nearest to (the benefits answer, aftercare for a gift card), a weak
+match, "out of scope" or a booking ("is it done by a doctor?"). Whatever it made of them, short
+of a medical reading, the clinic's own note answers (`age_note`, `practitioners_note`,
+`gift_voucher_note` in clinic.yml) or, without one, where to ask; before the form when the
+message is a booking or "talk to a person" request. One table: the note, a pattern, the two
+responses, the next steps.
 """
 
 from __future__ import annotations
