@@ -1,11 +1,12 @@
 """Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
 
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
-treatments ("are your practitioners qualified?") and gift vouchers have no answer key: the NLU
+treatments ("are your practitioners qualified?"), gift vouchers and the cancellation policy
+("is there a cancellation fee?") have no answer key: the NLU
 gives them whatever they are nearest to (the benefits answer, aftercare for a gift card), a weak
-match, "out of scope" or a booking ("is it done by a doctor?"). Whatever it made of them, short
+match, "out of scope", a price question or a booking ("is it done by a doctor?"). Whatever it made of them, short
 of a medical reading, the clinic's own note answers (`age_note`, `practitioners_note`,
-`gift_voucher_note` in clinic.yml) or, without one, where to ask; before the form when the
+`gift_voucher_note`, `cancellation_note` in clinic.yml) or, without one, where to ask; before the form when the
 message is a booking or "talk to a person" request. One table: the note, a pattern, the two
 responses, the next steps.
 """
@@ -70,6 +71,17 @@ CLINIC_QUESTIONS = (
         ),
         "utter_gift_voucher_note",
         "utter_gift_voucher_ask",
+        ("ask_contact", "book_consultation"),
+    ),
+    ClinicQuestion(
+        "cancellation_note",
+        re.compile(
+            r"\bcancell?ation (?:policy|policies|fees?|charges?|terms)\b|\b(?:late|no[- ]?show|missed appointment"
+            r"|cancell?ing) (?:fees?|charges?|policy)\b|\b(?:charge|fee)s? (?:for|if (?:i|you)) (?:cancel|miss|no[- ]?show)",
+            re.IGNORECASE,
+        ),
+        "utter_cancellation_note",
+        "utter_cancellation_ask",
         ("ask_contact", "book_consultation"),
     ),
 )

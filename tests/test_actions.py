@@ -48,6 +48,12 @@ def test_hours_location_contact():
     assert "+44 20 7946 0555" in text and "desk@testclinic.example" in text and "@testglow" in text
 
 
+@pytest.mark.parametrize("text", ["how much does microneedling cost?", "can I cancel and get a refund on a package?"])
+def test_a_price_question_is_not_taken_for_a_clinic_question(text):
+    messages, _ = run(ActionPriceInfo(), parse("ask_price", text=text))
+    assert "price list" in joined(messages) and "cancellation policy" not in joined(messages)
+
+
 def test_prices_are_never_invented(use_clinic_file):
     messages, _ = run(ActionPriceInfo(), parse("ask_price"))
     text = joined(messages)
@@ -229,6 +235,8 @@ def test_weak_faq_match_asks_with_the_two_likeliest_answers():
         ("who does the treatment?", "practitioners", "practitioners_note"),
         ("is it done by a doctor or a nurse?", "practitioners", "practitioners_note"),
         ("can I buy a gift card for my mum", "gift_voucher", "gift_voucher_note"),
+        ("is there a cancellation fee?", "cancellation", "cancellation_note"),
+        ("what's your no-show policy", "cancellation", "cancellation_note"),
     ],
 )
 def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clinic_file, text, topic, note):
@@ -241,6 +249,7 @@ def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clin
             parse("nlu_fallback", 0.45, ranking=[("nlu_fallback", 0.45), ("human_handoff", 0.38)], text=text),
         ),
         (ActionOutOfScope(), parse("out_of_scope", 0.98, text=text)),
+        (ActionPriceInfo(), parse("ask_price", 0.96, text=text)),
     ]
     for action, latest in readings:
         messages, _ = run(action, latest)
