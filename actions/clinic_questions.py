@@ -1,14 +1,14 @@
 """Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
 
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
-treatments ("are your practitioners qualified?"), gift vouchers and the cancellation policy
-("is there a cancellation fee?") have no answer key: the NLU
-gives them whatever they are nearest to (the benefits answer, aftercare for a gift card), a weak
-match, "out of scope", a price question or a booking ("is it done by a doctor?"). Whatever it made of them, short
-of a medical reading, the clinic's own note answers (`age_note`, `practitioners_note`,
-`gift_voucher_note`, `cancellation_note` in clinic.yml) or, without one, where to ask; before the form when the
-message is a booking or "talk to a person" request. One table: the note, a pattern, the two
-responses, the next steps.
+treatments ("are your practitioners qualified?"), gift vouchers and the cancellation policy ("is
+there a cancellation fee?") have no answer key: the NLU gives them whatever they are nearest to
+(the benefits answer, aftercare for a gift card), a weak match, "out of scope", a price question
+or a booking ("is it done by a doctor?"). Whatever it made of them, short of a medical reading,
+the clinic's own note answers (`age_note`, `practitioners_note`, `gift_voucher_note`,
+`cancellation_note` in clinic.yml) or, without one, where to ask; before the form when the
+message is a booking or "talk to a person" request. One table: the note, a pattern (and what
+rules it out), the two responses, the next steps.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class ClinicQuestion:
     note_response: str  # the note, with how to ask more
     ask_response: str  # no note: where to ask
     next_steps: Tuple[str, ...]
+    unless: Optional[re.Pattern] = None  # a message that also says this is another question
+
+    def asked_in(self, text: str) -> bool:
+        return bool(self.pattern.search(text)) and not (self.unless and self.unless.search(text))
 
 
 CLINIC_QUESTIONS = (
@@ -63,6 +67,8 @@ CLINIC_QUESTIONS = (
         "utter_practitioners_note",
         "utter_practitioners_ask",
         ("faq/microneedling_safety", "book_consultation"),
+        # "who does microneedling work for?", "who would benefit from it?": who it suits, not who treats.
+        re.compile(r"\b(?:works?|suits?|suitable|benefit\w*|helps?|candidates?|good for|right for|best for)\b", re.I),
     ),
     ClinicQuestion(
         "gift_voucher_note",
@@ -89,7 +95,7 @@ CLINIC_QUESTIONS = (
 
 def clinic_question_in(text: Optional[str]) -> Optional[ClinicQuestion]:
     """The first clinic question the message asks, if any."""
-    return next((question for question in CLINIC_QUESTIONS if question.pattern.search(text or "")), None)
+    return next((question for question in CLINIC_QUESTIONS if question.asked_in(text or "")), None)
 
 
 def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQuestion, buttons: bool = True) -> None:

@@ -272,6 +272,9 @@ def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clin
         "what causes teenage acne?",
         "can microneedling help a 10 year old scar?",
         "are there any minor side effects?",
+        "who does microneedling work for?",
+        "who would benefit from it most?",
+        "who is it suitable for",
     ],
 )
 def test_look_alikes_keep_their_faq_answer(text):
