@@ -55,6 +55,7 @@ def user_texts(stack, sender: str):
     return [event["text"] for event in stack.user_events(sender)]
 
 
+@pytest.mark.rasa  # serves the trained model
 def test_a_message_queued_behind_a_dead_workers_ticket_is_answered_when_it_expires(stack):
     sender = f"after-crash-{uuid.uuid4().hex[:8]}"
     assert send(stack, sender, "hi")[0] == 200
@@ -66,6 +67,7 @@ def test_a_message_queued_behind_a_dead_workers_ticket_is_answered_when_it_expir
     assert user_texts(stack, sender) == ["hi", "what is micro-needling?"]
 
 
+@pytest.mark.rasa  # serves the trained model
 def test_a_turn_cut_off_by_the_response_timeout_gets_the_polite_reply_and_is_not_stored(stack):
     sender = f"stuck-{uuid.uuid4().hex[:8]}"
     assert send(stack, sender, "hi")[0] == 200
@@ -84,6 +86,7 @@ def test_a_turn_cut_off_by_the_response_timeout_gets_the_polite_reply_and_is_not
     assert user_texts(stack, sender) == ["hi", "what is micro-needling?"]
 
 
+@pytest.mark.rasa  # serves the trained model
 def test_a_social_message_cut_off_by_the_response_timeout_is_redelivered_not_lost(stack):
     """The platform gets 503 and the delivery id is given back, so its retry is answered."""
     chat_id = uuid.uuid4().int % 10**9
