@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, money
-from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.clinic_questions import answer_clinic_question
 from actions.topics import Button, topic_buttons
 from actions.wording import contact_facts, say
 from clinic.config import ClinicConfig
@@ -112,9 +112,8 @@ class ActionPriceInfo(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         config = clinic()
-        question = clinic_question_in(tracker.latest_message.get("text"))
-        if question:  # "is there a cancellation fee?", "how much is a gift voucher?"
-            answer_clinic_question(dispatcher, question)
+        # "is there a cancellation fee?", "how much is a gift voucher?": the clinic's note answers.
+        if answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
             return []
         buttons = topic_buttons(["book_consultation"])
         if ASKS_ABOUT_PAYING.search(tracker.latest_message.get("text") or ""):

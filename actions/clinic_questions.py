@@ -98,9 +98,13 @@ def clinic_question_in(text: Optional[str]) -> Optional[ClinicQuestion]:
     return next((question for question in CLINIC_QUESTIONS if question.asked_in(text or "")), None)
 
 
-def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQuestion, buttons: bool = True) -> None:
-    """The clinic's note on the question, or where to ask when the clinic file has none; without
-    next-step buttons when something else (a form) follows."""
+def answer_clinic_question(dispatcher: CollectingDispatcher, text: Optional[str], buttons: bool = True) -> bool:
+    """Answer the clinic question ``text`` asks, if any: the clinic's note, or where to ask when the
+    clinic file has none; without next-step buttons when something else (a form) follows. True
+    when it answered."""
+    question = clinic_question_in(text)
+    if question is None:
+        return False
     config = clinic()
     note = getattr(config, question.note_field)
     say(
@@ -110,3 +114,4 @@ def answer_clinic_question(dispatcher: CollectingDispatcher, question: ClinicQue
         **({"note": note} if note else {}),
         **contact_facts(config),
     )
+    return True

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
-from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.clinic_questions import answer_clinic_question
 from actions.offers import Offer, close_offer, make_offer
 from actions.safety import send_urgent_safety
 from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
@@ -29,9 +29,8 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
         say(dispatcher, "utter_yes_without_offer", buttons=main_menu())
         return close_offer()
     medical = medical_among(parse_data)
-    question = None if medical else clinic_question_in(parse_data.get("text"))
-    if question:  # about the clinic itself, which no topic covers: its own note answers
-        answer_clinic_question(dispatcher, question)
+    # About the clinic itself, which no topic covers: its own note answers.
+    if not medical and answer_clinic_question(dispatcher, parse_data.get("text")):
         return []
     if medical == "urgent_medical":
         send_urgent_safety(dispatcher, tracker)  # it might be urgent: safety before anything else

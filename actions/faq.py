@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.clinic_questions import answer_clinic_question
 from actions.fallback import clarify
 from actions.topics import next_steps
 from actions.understanding import faq_choice
@@ -27,9 +27,7 @@ class ActionAnswerFaq(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         choice = faq_choice(tracker.latest_message)
-        question = None if choice.from_button else clinic_question_in(tracker.latest_message.get("text"))
-        if question:
-            answer_clinic_question(dispatcher, question)
+        if not choice.from_button and answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
             return []
         if not choice.confident:
             logger.info("Weak FAQ match %s (%.2f): asking instead of answering", choice.key, choice.confidence)

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import clinic
-from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.clinic_questions import answer_clinic_question
 from actions.safety import send_urgent_safety
 from actions.understanding import changes_subject, yes_or_no
 from actions.visitor_details import VisitorDetailsValidation, runs_right_after_the_visitor
@@ -116,9 +116,8 @@ class ActionPrepareHandoff(Action):
         if kind == TicketKind.BOOKING and about_an_existing_appointment(text):
             say(dispatcher, "utter_handoff_intro_appointment_change", **contact_facts(clinic()))
             return form_start_events(tracker, TicketKind.HUMAN, text)
-        question = clinic_question_in(text) if kind in (TicketKind.BOOKING, TicketKind.HUMAN) else None
-        if question:  # "can my 16-year-old book?", "is it done by a doctor?": the clinic's answer first
-            answer_clinic_question(dispatcher, question, buttons=False)
+        if kind in (TicketKind.BOOKING, TicketKind.HUMAN):  # "is it done by a doctor?": the clinic's answer first
+            answer_clinic_question(dispatcher, text, buttons=False)
         return start_handoff(dispatcher, tracker, kind, text)
 
 

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
-from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.clinic_questions import answer_clinic_question
 from actions.topics import topic_buttons
 from actions.wording import say
 from clinic.treatments import other_treatment_named
@@ -31,9 +31,8 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        question = clinic_question_in(tracker.latest_message.get("text"))
-        if question:  # about the clinic itself ("do you sell gift vouchers?"): its own note answers
-            answer_clinic_question(dispatcher, question)
+        # About the clinic itself ("do you sell gift vouchers?"): its own note answers.
+        if answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
             return []
         details = clinic().clinic
         treatment = other_treatment_named(tracker.latest_message.get("text") or "")
