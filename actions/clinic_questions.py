@@ -1,12 +1,14 @@
 """Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
 
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
-treatments ("are your practitioners qualified?"), gift vouchers and the cancellation policy ("is
-there a cancellation fee?") have no answer key: the NLU gives them whatever they are nearest to
+treatments ("are your practitioners qualified?"), gift vouchers, the cancellation policy ("is
+there a cancellation fee?") and how to prepare for a visit ("what should I do before my
+appointment?") have no answer key: the NLU gives them whatever they are nearest to
 (the benefits answer, aftercare for a gift card), a weak match, "out of scope", a price question
 or a booking ("is it done by a doctor?"). Whatever it made of them, short of a medical reading,
 the clinic's own note answers (`age_note`, `practitioners_note`, `gift_voucher_note`,
-`cancellation_note` in clinic.yml) or, without one, where to ask; before the form when the
+`cancellation_note`, `preparation_note` in clinic.yml) or, without one, where to ask (for
+preparation, general guidance beside it); before the form when the
 message is a booking or "talk to a person" request. One table: the note, a pattern (and what
 rules it out), the two responses, the next steps.
 """
@@ -26,6 +28,9 @@ from actions.wording import contact_facts, say
 _STAFF = r"(?:practitioners?|therapists?|aestheticians?|estheticians?|nurses?|doctors?|dermatologists?|clinicians?|staff|team)"
 _CREDENTIALS = r"(?:qualified|qualifications?|trained|training|certified|certifications?|licen[cs]ed|registered|accredited|experienced)"
 _TREATMENT = r"(?:treatments?|procedures?|micro-?needling|needling|ecit|sessions?|it)"
+# What one does or stops doing before a visit ("should I stop retinol before my treatment?").
+_BEFORE_DOINGS = r"stop\w*|avoid\w*|pause|skip|wear\w*|shav\w*|wax\w*|exfoliat\w*|drink\w*|alcohol|caffeine|coffee"
+_VISIT = r"(?:appointments?|appts?|sessions?|treatments?|procedures?|micro-?needling|visits?|consultations?)"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,25 @@ CLINIC_QUESTIONS = (
         "utter_cancellation_note",
         "utter_cancellation_ask",
         ("ask_contact", "book_consultation"),
+    ),
+    ClinicQuestion(
+        "preparation_note",
+        re.compile(
+            r"\b(?:prepare|preparing|preparation|prep|pre-?treatment|pre-?care)\b(?!\W+(?:time|room))"
+            rf"|\b(?:what|anything|things?|how|{_BEFORE_DOINGS})\b[^.?!]*\bbefore (?:(?:my|the|a|your|each|every|our"
+            rf"|her|his) )?(?:first |next )?{_VISIT}\b"
+            rf"|\b(?:wear|wearing|put on) (?:any )?make-?up (?:to|for|before) (?:my|the|a|your)? ?{_VISIT}\b"
+            r"|\bwhat (?:should|do|must|shall) (?:i|we) (?:bring|wear)\b",
+            re.IGNORECASE,
+        ),
+        "utter_preparation_note",
+        "utter_preparation_ask",
+        ("faq/aftercare", "book_consultation"),
+        # "do I need a consultation before treatment?" is a booking question, "what should I bring to
+        # the event?" an event one; what happened before a treatment is no question about preparing.
+        re.compile(
+            r"\bconsult\w*\b[^.?!]*\bbefore\b|\b(?:was|were|had|did|used to)\b[^.?!]*\bbefore\b|\bevents?\b", re.I
+        ),
     ),
 )
 

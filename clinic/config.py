@@ -179,11 +179,13 @@ class ClinicConfig(_Strict):
     # Insurance, HSA/FSA, instalments, when payment is taken: said when a visitor asks about paying.
     payment_note: str = Field("", max_length=500)
     # Questions about the clinic that no FAQ answer covers (actions/clinic_questions.py): who it
-    # treats by age, who carries out treatments and their qualifications, gift vouchers, cancellations.
+    # treats by age, who carries out treatments and their qualifications, gift vouchers, cancellations,
+    # how to prepare for a visit.
     age_note: str = Field("", max_length=500)
     practitioners_note: str = Field("", max_length=500)
     gift_voucher_note: str = Field("", max_length=500)
     cancellation_note: str = Field("", max_length=500)
+    preparation_note: str = Field("", max_length=500)
     events: List[Event] = Field(default_factory=list)
     notifications: Notifications = Field(default_factory=Notifications)
 

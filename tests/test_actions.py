@@ -237,6 +237,9 @@ def test_weak_faq_match_asks_with_the_two_likeliest_answers():
         ("can I buy a gift card for my mum", "gift_voucher", "gift_voucher_note"),
         ("is there a cancellation fee?", "cancellation", "cancellation_note"),
         ("what's your no-show policy", "cancellation", "cancellation_note"),
+        ("what should I do before my microneedling appointment?", "preparation", "preparation_note"),
+        ("can I wear makeup to my appointment", "preparation", "preparation_note"),
+        ("how should I prep my skin for microneedling", "preparation", "preparation_note"),
     ],
 )
 def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clinic_file, text, topic, note):
@@ -275,6 +278,10 @@ def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clin
         "who does microneedling work for?",
         "who would benefit from it most?",
         "who is it suitable for",
+        "what should I do after microneedling",
+        "do I need a consultation before treatment?",
+        "my skin was fine before the treatment and now it's flaky",
+        "how long before I see results",
     ],
 )
 def test_look_alikes_keep_their_faq_answer(text):

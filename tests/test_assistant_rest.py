@@ -168,6 +168,7 @@ def test_how_to_pay_is_answered_before_how_much(servers, message):
         ("what's the youngest age you treat?", "age_note", "age the clinic treats from", "Collagen is essential"),
         ("are your practitioners qualified?", "practitioners_note", "training and qualifications", "not sure I"),
         ("can I buy a gift card for my mum", "gift_voucher_note", "For gift vouchers", "General aftercare"),
+        ("how do I prepare for micro needling", "preparation_note", "As a general guide", "A very fine needle"),
     ],
 )
 def test_a_question_about_the_clinic_gets_the_clinics_own_answer(
