@@ -2,12 +2,13 @@
 
 Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
 treatments ("are your practitioners qualified?"), gift vouchers, the cancellation policy ("is
-there a cancellation fee?") and how to prepare for a visit ("what should I do before my
+there a cancellation fee?"), the consultation and first visit ("do I need a consultation
+first?", "do you take walk-ins?") and how to prepare for a visit ("what should I do before my
 appointment?") have no answer key: the NLU gives them whatever they are nearest to
 (the benefits answer, aftercare for a gift card), a weak match, "out of scope", a price question
 or a booking ("is it done by a doctor?"). Whatever it made of them, short of a medical reading,
 the clinic's own note answers (`age_note`, `practitioners_note`, `gift_voucher_note`,
-`cancellation_note`, `preparation_note` in clinic.yml) or, without one, where to ask (for
+`cancellation_note`, `first_visit_note`, `preparation_note` in clinic.yml) or, without one, where to ask (for
 preparation, general guidance beside it); before the form when the
 message is a booking or "talk to a person" request. One table: the note, a pattern (and what
 rules it out), the two responses, the next steps.
@@ -30,6 +31,7 @@ _CREDENTIALS = r"(?:qualified|qualifications?|trained|training|certified|certifi
 _TREATMENT = r"(?:treatments?|procedures?|micro-?needling|needling|ecit|sessions?|it)"
 # What one does or stops doing before a visit ("should I stop retinol before my treatment?").
 _BEFORE_DOINGS = r"stop\w*|avoid\w*|pause|skip|wear\w*|shav\w*|wax\w*|exfoliat\w*|drink\w*|alcohol|caffeine|coffee"
+_CONSULTATION = r"(?:consultations?|consults?)"
 _VISIT = r"(?:appointments?|appts?|sessions?|treatments?|procedures?|micro-?needling|visits?|consultations?)"
 
 
@@ -94,6 +96,24 @@ CLINIC_QUESTIONS = (
         "utter_cancellation_note",
         "utter_cancellation_ask",
         ("ask_contact", "book_consultation"),
+    ),
+    ClinicQuestion(
+        "first_visit_note",
+        re.compile(
+            r"\b(?:what happens|what (?:should|can|do) (?:i|we) expect|what to expect|what'?s involved|what is involved"
+            rf"|how long (?:is|does|will|do|are))\b[^.?!]*\b(?:{_CONSULTATION}|first (?:visit|appointment|session))\b"
+            rf"|\b(?:do|will|would|must|should) (?:i|you|we|they) (?:need|have to|require|have)\b[^.?!]*\b{_CONSULTATION}\b"
+            rf"|\b{_CONSULTATION}\b[^.?!]*\b(?:required|necessary|needed|compulsory|mandatory|essential|a must)\b"
+            r"|\breferrals?\b|\bwalk[- ]?ins?\b|\bdrop[- ]?ins?\b|\bwithout (?:an |booking an )?appointment\b"
+            r"|\bjust (?:turn|show|walk|pop) (?:up|in)\b"
+            rf"|\b(?:online|virtual|video|phone|telephone|remote|zoom) {_CONSULTATION}\b",
+            re.IGNORECASE,
+        ),
+        "utter_first_visit_note",
+        "utter_first_visit_ask",
+        ("book_consultation", "ask_contact"),
+        # "is the consultation free?" is a price question; ask_price answers it with the clinic's prices.
+        re.compile(r"\b(?:free|cost\w*|price\w*|charge\w*|fees?|pay\w*|how much)\b", re.I),
     ),
     ClinicQuestion(
         "preparation_note",

@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -58,7 +58,18 @@ EXISTING_APPOINTMENT = re.compile(
     r"(?:\w+\W+){0,2}?(?:appointment|appt|booking|consultation|consult|session|slot|treatment)s?\b"
     r"|\b(?:running|i'?ll be|i will be|i'?m|we'?re|we'?ll be|gonna be|going to be) (?:\w+ ){0,3}?late\b"
     r"(?! (?:afternoon|evening|morning|night|opening|appointments?|slots?)\b)"
-    r"|\bcancell?ation (?:policy|fee|charge)s?\b|\bmiss(?:ed)? my (?:appointment|appt|consultation|session)\b",
+    r"|\bmiss(?:ed)? my (?:appointment|appt|consultation|session)\b",
+    re.IGNORECASE,
+)
+
+
+# A booking or "talk to a person" message that asks for something, not only about something:
+# "I'd like to book", "can I book for my mum?", "please call me", "sign me up".
+ASKS_FOR_SOMETHING = re.compile(
+    r"\b(?:book|booking|schedule|reschedul\w*|appointment for|sign me up|put me down|count me in|register"
+    r"|(?<!do )(?<!did )(?<!will )(?<!would )(?<!should )i(?:'d| would)? (?:like|want|need|wanna)|can (?:i|we|you) (?:get|have|make|come|see|speak|talk)"
+    r"|could (?:i|we|you) (?:get|have|make|come|see|speak|talk)|please|talk to|speak (?:to|with)|call me|ring me"
+    r"|contact me|email me|get in touch|cancel my|change my|move my)\b",
     re.IGNORECASE,
 )
 
@@ -113,10 +124,15 @@ class ActionPrepareHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         kind = KIND_BY_INTENT.get(tracker.get_intent_of_latest_message(skip_fallback_intent=False), TicketKind.HUMAN)
         text = tracker.latest_message.get("text") or ""
+        if kind in (TicketKind.BOOKING, TicketKind.HUMAN) and not ASKS_FOR_SOMETHING.search(text):
+            # "what's the cancellation policy?", "do you take walk-ins?": answered, with booking as a
+            # next step; the form the rule would start next is not run, as nobody asked for it.
+            if answer_clinic_question(dispatcher, text):
+                return [FollowupAction("action_listen")]
         if kind == TicketKind.BOOKING and about_an_existing_appointment(text):
             say(dispatcher, "utter_handoff_intro_appointment_change", **contact_facts(clinic()))
             return form_start_events(tracker, TicketKind.HUMAN, text)
-        if kind in (TicketKind.BOOKING, TicketKind.HUMAN):  # "is it done by a doctor?": the clinic's answer first
+        if kind in (TicketKind.BOOKING, TicketKind.HUMAN):  # "I'd like to book, is it done by a doctor?"
             answer_clinic_question(dispatcher, text, buttons=False)
         return start_handoff(dispatcher, tracker, kind, text)
 
@@ -130,7 +146,7 @@ def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
         SlotSet("preferred_times", None),
         SlotSet("visitor_contact", contact),
     ]
-    if not contact:
+    if not contact or tracker.get_slot("contact_consent") is not True:  # a "no" last time is asked again
         events.append(SlotSet("contact_consent", None))
     return events
 
@@ -138,6 +154,14 @@ def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:
 class ValidateHandoffForm(VisitorDetailsValidation):
     def name(self) -> Text:
         return "validate_handoff_form"
+
+    def visitor_declines(self, tracker: Tracker) -> bool:
+        # A red flag's ticket is open already and staff are alerted: its form asks on, and "stop" leaves it.
+        return tracker.get_slot("handoff_kind") != TicketKind.URGENT and super().visitor_declines(tracker)
+
+    def end_declined(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+        # No consent: the submit action says the clinic won't contact them, and opens no ticket.
+        return [SlotSet("contact_consent", False), SlotSet("requested_slot", None)]
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

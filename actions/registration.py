@@ -79,6 +79,11 @@ class ValidateRegistrationForm(VisitorDetailsValidation):
             return []
         return ["visitor_name", "visitor_email"] + (["guests"] if event.allow_guests else [])
 
+    def end_declined(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+        # No event chosen: the submit action registers nobody.
+        say(dispatcher, "utter_form_stopped", **contact_facts(clinic()))
+        return [SlotSet("registration_event", None), SlotSet("requested_slot", None)]
+
     def validate_visitor_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

@@ -13,19 +13,22 @@ FAQ question at 0.52) is therefore always taken as the name and checked as one.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.understanding import changes_subject
+from actions.understanding import changes_subject, declines_to_go_on
 from actions.wording import re_ask
 from clinic.errors import InvalidInput
 from clinic.validation import extract_name
 
 # The slots the forms fill from what the visitor types (their mappings in domain.yml are custom).
 TYPED_ANSWER_SLOTS = ("visitor_name", "visitor_contact", "visitor_email", "preferred_times", "guests")
+# Questions only a detail answers, where a "no" declines to go on (a "no" answers the consent
+# question, and "no preference" the preferred times).
+DETAIL_QUESTIONS = ("visitor_name", "visitor_contact", "visitor_email")
 
 
 def runs_right_after_the_visitor(tracker: Tracker) -> bool:
@@ -51,6 +54,26 @@ class VisitorDetailsValidation(FormValidationAction):
 
     @abstractmethod
     def name(self) -> Text: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        """ "no thanks, I don't want to book" at "What's your name?" ends the form (once it became the
+        name); anything else is validated slot by slot."""
+        if self.visitor_declines(tracker):
+            return self.end_declined(dispatcher, tracker)
+        return await super().run(dispatcher, tracker, domain)
+
+    def visitor_declines(self, tracker: Tracker) -> bool:
+        return (
+            tracker.get_slot("requested_slot") in DETAIL_QUESTIONS
+            and runs_right_after_the_visitor(tracker)
+            and not changes_subject(tracker.latest_message)
+            and declines_to_go_on(tracker.latest_message)
+        )
+
+    @abstractmethod
+    def end_declined(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+        """What the form says when the visitor declines to go on, and the events that end it (a
+        `requested_slot` of None; Rasa then runs the form's submit rule)."""
 
     def extract_visitor_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         return typed_answer("visitor_name", tracker)

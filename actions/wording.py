@@ -46,6 +46,8 @@ INVALID_INPUT_RESPONSES: Dict[Tuple[str, str], str] = {
     ("name", "empty"): "utter_invalid_name_empty",
     ("name", "too_long"): "utter_invalid_name_too_long",
     ("name", "not_a_name"): "utter_invalid_name_not_a_name",
+    ("name", "phone_number"): "utter_invalid_name_phone_number",
+    ("name", "digits"): "utter_invalid_name_no_letters",
     ("name", "no_letters"): "utter_invalid_name_no_letters",
     ("name", "too_many_emoji"): "utter_invalid_name_too_many_emoji",
     ("name", "question"): "utter_invalid_name_question",

@@ -180,11 +180,13 @@ class ClinicConfig(_Strict):
     payment_note: str = Field("", max_length=500)
     # Questions about the clinic that no FAQ answer covers (actions/clinic_questions.py): who it
     # treats by age, who carries out treatments and their qualifications, gift vouchers, cancellations,
-    # how to prepare for a visit.
+    # the consultation and first visit (how long, whether one is needed, walk-ins, referrals), how to
+    # prepare for a visit.
     age_note: str = Field("", max_length=500)
     practitioners_note: str = Field("", max_length=500)
     gift_voucher_note: str = Field("", max_length=500)
     cancellation_note: str = Field("", max_length=500)
+    first_visit_note: str = Field("", max_length=500)
     preparation_note: str = Field("", max_length=500)
     events: List[Event] = Field(default_factory=list)
     notifications: Notifications = Field(default_factory=Notifications)

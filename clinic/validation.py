@@ -166,8 +166,12 @@ def validate_name(value: Optional[str]) -> str:
         raise InvalidInput("name", "too_long", max_length=NAME_MAX_LENGTH)
     if "@" in text or "://" in text:
         raise InvalidInput("name", "not_a_name")
+    if sum(char.isdigit() for char in text) >= 6:  # "my number is 07700 900123": asked for next
+        raise InvalidInput("name", "phone_number")
     if not any(unicodedata.category(char).startswith("L") for char in text):
         raise InvalidInput("name", "no_letters")
+    if any(char.isdigit() for char in text):
+        raise InvalidInput("name", "digits")
     if sum(1 for char in text if _is_emoji(char)) > NAME_MAX_EMOJI:
         raise InvalidInput("name", "too_many_emoji")
     _refuse_non_names(text)
@@ -338,7 +342,7 @@ def parse_contact(value: Optional[str], default_country_code: str = "44") -> Con
 
 
 _LEADING_ACKNOWLEDGEMENT = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|hiya|ok|okay|sure|yes|yeah|yep|of course|no problem|thanks|thank you)\b[\s,!.:;-]*)+",
+    r"^\s*(?:(?:hi|hello|hey|hiya|ok|okay|sure|yes|yeah|yep|of course|no problem|thanks|thank you|no(?=\s*,))\b[\s,!.:;-]*)+",
     re.IGNORECASE,
 )
 _NAME_LEAD_IN = re.compile(

@@ -169,6 +169,7 @@ def test_how_to_pay_is_answered_before_how_much(servers, message):
         ("are your practitioners qualified?", "practitioners_note", "training and qualifications", "not sure I"),
         ("can I buy a gift card for my mum", "gift_voucher_note", "For gift vouchers", "General aftercare"),
         ("how do I prepare for micro needling", "preparation_note", "As a general guide", "A very fine needle"),
+        ("Do you accept walk-ins?", "first_visit_note", "whether you can walk in", "not sure I"),
     ],
 )
 def test_a_question_about_the_clinic_gets_the_clinics_own_answer(
@@ -180,6 +181,14 @@ def test_a_question_about_the_clinic_gets_the_clinics_own_answer(
     with clinic_file_changed(servers, **{f"top_{note_field}": "The clinic's own answer."}):
         noted = servers.say(f"clinic-q-noted-{note_field}", message)
     assert noted.startswith("The clinic's own answer.")
+
+
+def test_a_question_about_the_clinic_read_as_a_booking_starts_no_form(servers):
+    reply = servers.say("cancel-policy", "what's the cancellation policy?")
+    assert "cancellation policy" in reply and "What's your name?" not in reply
+    assert "What's your name?" not in servers.say("cancel-policy", "what are your opening hours")
+    reply = servers.say("book-and-ask", "I'd like to book a consultation, what's your cancellation policy?")
+    assert "cancellation policy" in reply and "What's your name?" in reply
 
 
 def test_a_bare_acknowledgement_is_acknowledged(servers):

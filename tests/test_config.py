@@ -70,6 +70,7 @@ def test_test_clinic_file_is_valid(tmp_path):
         (lambda d: d.update(gift_voucher_note="x" * 501), "gift_voucher_note"),
         (lambda d: d.update(cancellation_note="x" * 501), "cancellation_note"),
         (lambda d: d.update(preparation_note="x" * 501), "preparation_note"),
+        (lambda d: d.update(first_visit_note="x" * 501), "first_visit_note"),
     ],
 )
 def test_invalid_fields_are_named_in_the_error(tmp_path, mutate, expected):

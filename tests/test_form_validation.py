@@ -190,3 +190,56 @@ def test_a_clear_change_of_subject_at_the_consent_question_takes_the_turn():
     # Resuming after that answer, the form asks again without a word about yes or no.
     filled, said = run_validator(ValidateHandoffForm(), latest, CONSENT_ASKED, after="action_clinic_hours")
     assert "contact_consent" not in filled and said == ""
+
+
+# --- a "no" where only a detail answers ends the form (actions/visitor_details.py) ----------
+
+
+@pytest.mark.parametrize(
+    "latest",
+    [
+        parse("deny", 0.64, text="no I don't want to book"),
+        parse("deny", 0.98, text="no thanks"),
+        parse("nlu_fallback", 0.45, text="I don't want to give my name"),
+        parse("deny", 0.9, text="nah, I'd rather not"),
+        parse("inform", 0.5, text="actually I've changed my mind"),
+    ],
+)
+@pytest.mark.parametrize("slot", ["visitor_name", "visitor_contact"])
+def test_declining_to_give_a_detail_ends_the_hand_off_form_without_consent(latest, slot):
+    slots = {
+        "requested_slot": slot,
+        "handoff_kind": "booking",
+        "visitor_name": "Jo" if slot != "visitor_name" else None,
+    }
+    filled, said = run_validator(ValidateHandoffForm(), latest, slots)
+    # The submit rule then runs: without consent it opens no ticket and says so (tests/test_handoffs_rest.py).
+    assert filled == {"contact_consent": False, "requested_slot": None} and said == ""
+
+
+def test_declining_ends_the_registration_form_with_a_way_to_reach_the_clinic():
+    slots = {"requested_slot": "visitor_name", "registration_event": "acne-evening"}
+    filled, said = run_validator(ValidateRegistrationForm(), parse("deny", 0.9, text="no thanks"), slots)
+    assert filled == {"registration_event": None, "requested_slot": None}
+    assert "stopped" in said and "+44 20 7946 0555" in said
+
+
+@pytest.mark.parametrize(
+    "latest, slot, slot_value",
+    [
+        (parse("deny", 0.6, text="no, it's Jo"), "visitor_name", "Jo"),
+        (parse("inform", 0.9, text="no email, but 07700 900123"), "visitor_contact", "+447700900123"),
+        (parse("deny", 0.8, text="Noah"), "visitor_name", "Noah"),
+    ],
+)
+def test_a_no_that_gives_the_detail_answers_the_question(latest, slot, slot_value):
+    slots = {"requested_slot": slot, "handoff_kind": "human", "visitor_name": None if slot == "visitor_name" else "Jo"}
+    filled, _ = run_validator(ValidateHandoffForm(), latest, slots)
+    assert filled[slot] == slot_value and filled["requested_slot"] is not None  # the form goes on
+
+
+def test_a_red_flags_form_asks_on_after_a_no():
+    """Its ticket is open and staff are alerted: "stop" leaves it, a "no" is re-asked."""
+    slots = {"requested_slot": "visitor_name", "handoff_kind": "urgent"}
+    filled, said = run_validator(ValidateHandoffForm(), parse("deny", 0.98, text="no thanks"), slots)
+    assert filled["visitor_name"] is None and filled["requested_slot"] == "visitor_name" and "name" in said

@@ -121,6 +121,37 @@ def test_declining_consent_creates_no_ticket(servers):
     assert tickets(servers, sender_id=sender) == []
 
 
+def test_declining_at_the_name_question_ends_the_form(servers):
+    sender = "decline-at-name"
+    assert "What's your name?" in servers.say(sender, "I want to book a consultation")
+    reply = servers.say(sender, "no I don't want to book")
+    assert "won't contact you" in reply and "+44 20 7946 0555" in reply and "e-mail address" not in reply
+    assert tickets(servers, sender_id=sender) == []
+    assert "What's your name?" not in servers.say(sender, "what are your opening hours")
+
+
+def test_a_phone_number_typed_as_the_name_is_not_the_name(servers):
+    sender = "phone-as-name"
+    servers.say(sender, "talk to a human")
+    assert "looks like a phone number" in servers.say(sender, "my number is 07700 900123")
+    servers.say(sender, "John")
+    assert "Is it OK for the clinic to contact you" in servers.say(sender, "07700 900123")
+    reply = servers.say(sender, "yes")
+    assert "Thank you, John!" in reply
+    [ticket] = tickets(servers, sender_id=sender)
+    assert ticket["name"] == "John"
+
+
+def test_a_no_to_consent_is_asked_again_at_the_next_hand_off(servers):
+    sender = "consent-asked-again"
+    servers.say(sender, "I want to speak to someone")
+    servers.say(sender, "Jo")
+    servers.say(sender, "jo@example.com")
+    assert "won't contact you" in servers.say(sender, "no")
+    reply = servers.say(sender, "actually can I talk to a person")
+    assert "Is it OK for the clinic to contact you" in reply and "won't contact you" not in reply
+
+
 @pytest.mark.parametrize("answer", ["weekday mornings", "what do you mean?"])
 def test_an_answer_that_is_not_yes_or_no_to_consent_is_asked_again(servers, answer):
     """Nothing else answers the consent question: no greeting or other reply steps in."""
