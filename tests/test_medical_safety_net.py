@@ -68,7 +68,11 @@ def test_weak_medical_second_opinion_is_ignored(net):
 
 
 def test_medical_winner_with_a_strong_urgent_second_opinion_becomes_urgent(net):
-    msg = message("medical_question", [("medical_question", 0.62), ("urgent_medical", 0.33), ("faq", 0.05)])
+    msg = message(
+        "medical_question",
+        [("medical_question", 0.62), ("urgent_medical", 0.33), ("faq", 0.05)],
+        [("warning_sign", "swelling")],
+    )
     net.process([msg])
     assert msg.get("intent") == {"name": "urgent_medical", "confidence": 0.33}
     assert msg.get("safety_net")["original_intent"] == "medical_question"
@@ -92,12 +96,45 @@ def test_the_two_second_opinions_have_their_own_thresholds():
         }
     )
     harmless = message("faq", [("faq", 0.6), ("medical_question", 0.4)])
-    medical = message("medical_question", [("medical_question", 0.6), ("urgent_medical", 0.4)])
+    medical = message("medical_question", [("medical_question", 0.6), ("urgent_medical", 0.4)], [("body_area", "lip")])
     urgent_behind_harmless = message("faq", [("faq", 0.6), ("urgent_medical", 0.4)])
     net.process([harmless, medical, urgent_behind_harmless])
     assert harmless.get("intent")["name"] == "faq"
     assert medical.get("intent")["name"] == "urgent_medical"
     assert urgent_behind_harmless.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "intent, ranking, text",
+    [
+        ("event_register", [("event_register", 0.46), ("urgent_medical", 0.40)], "OMG I can't wait for the event!!!"),
+        ("medical_question", [("medical_question", 0.6), ("urgent_medical", 0.35)], "my sister wants it, is she ok?"),
+    ],
+)
+def test_an_urgent_second_opinion_on_a_message_naming_no_sign_is_ignored(net, intent, ranking, text):
+    """Nothing can report a red flag without naming a sign or a part of the body."""
+    msg = message(intent, ranking, text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == intent and msg.get("safety_net") is None
+
+
+@pytest.mark.parametrize(
+    "entities, text",
+    [
+        ([("symptom", "hot")], "my cheek is hot since yesterday"),
+        ([("body_area", "eye")], "something is wrong with my eye"),
+    ],
+)
+def test_an_urgent_second_opinion_on_a_message_naming_a_sign_stands(net, entities, text):
+    msg = message("medical_question", [("medical_question", 0.6), ("urgent_medical", 0.35)], entities, text=text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical"
+
+
+def test_a_winning_urgent_reading_needs_no_sign(net):
+    msg = message("urgent_medical", [("urgent_medical", 0.7), ("medical_question", 0.3)], text="I feel really unwell")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "urgent_medical"
 
 
 def test_urgent_is_never_downgraded(net):
