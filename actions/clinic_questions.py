@@ -1,6 +1,7 @@
 """Questions about the clinic itself that no FAQ answer covers, answered from the clinic's file.
 
-Who the clinic treats by age ("what's the youngest age you treat?"), who carries out the
+What the clinic offers ("what treatments do you do?", from the clinic file's `treatments`), who
+the clinic treats by age ("what's the youngest age you treat?"), who carries out the
 treatments ("are your practitioners qualified?"), gift vouchers, the cancellation policy ("is
 there a cancellation fee?"), the consultation and first visit ("do I need a consultation
 first?", "do you take walk-ins?") and how to prepare for a visit ("what should I do before my
@@ -18,13 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
 from actions.topics import topic_buttons
-from actions.wording import contact_facts, say
+from actions.wording import contact_facts, say, spoken_list
+from clinic.config import ClinicConfig
 
 _STAFF = r"(?:practitioners?|therapists?|aestheticians?|estheticians?|nurses?|doctors?|dermatologists?|clinicians?|staff|team)"
 _CREDENTIALS = r"(?:qualified|qualifications?|trained|training|certified|certifications?|licen[cs]ed|registered|accredited|experienced)"
@@ -43,12 +45,40 @@ class ClinicQuestion:
     ask_response: str  # no note: where to ask
     next_steps: Tuple[str, ...]
     unless: Optional[re.Pattern] = None  # a message that also says this is another question
+    read_note: Optional[Callable[[ClinicConfig], str]] = None  # when the answer is not a note field
 
     def asked_in(self, text: str) -> bool:
         return bool(self.pattern.search(text)) and not (self.unless and self.unless.search(text))
 
+    def note(self, config: ClinicConfig) -> str:
+        return self.read_note(config) if self.read_note else getattr(config, self.note_field)
+
+
+def treatments_offered(config: ClinicConfig) -> str:
+    return spoken_list(config.clinic.treatments) if config.clinic.treatments else ""
+
 
 CLINIC_QUESTIONS = (
+    ClinicQuestion(
+        "clinic.treatments",
+        re.compile(
+            r"\bwhat (?:other |else |kinds? of |sorts? of |types? of )?(?:treatments?|services?|procedures?)\b"
+            r"[^.?!]*\b(?:offer|do|have|provide|perform)\b"
+            r"|\bwhat (?:do|else do|other things do) you (?:guys )?(?:offer|do|provide)(?:\W+(?:then|here|there|exactly"
+            r"|at (?:the|your) clinic))?\W*$"
+            r"|\b(?:treatment|service) (?:menu|list)\b|\b(?:list|menu) of (?:treatments|services)\b"
+            r"|\bwhat else\b[^.?!]*\b(?:do you|is on offer|can you)\b",
+            re.IGNORECASE,
+        ),
+        "utter_services_note",
+        "utter_services_ask",
+        ("faq/microneedling_what", "faq/inner_glow_program", "book_consultation"),
+        # "what treatments do you offer for acne scars?": that concern's answer.
+        re.compile(
+            r"\b(?:acne|scars?|spots|pimples|breakouts?|wrinkles?|lines|pigment\w*|pores|rosacea|melasma)\b", re.I
+        ),
+        read_note=treatments_offered,
+    ),
     ClinicQuestion(
         "age_note",
         re.compile(
@@ -150,7 +180,7 @@ def answer_clinic_question(dispatcher: CollectingDispatcher, text: Optional[str]
     if question is None:
         return False
     config = clinic()
-    note = getattr(config, question.note_field)
+    note = question.note(config)
     say(
         dispatcher,
         question.note_response if note else question.ask_response,

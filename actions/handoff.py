@@ -58,7 +58,12 @@ EXISTING_APPOINTMENT = re.compile(
     r"(?:\w+\W+){0,2}?(?:appointment|appt|booking|consultation|consult|session|slot|treatment)s?\b"
     r"|\b(?:running|i'?ll be|i will be|i'?m|we'?re|we'?ll be|gonna be|going to be) (?:\w+ ){0,3}?late\b"
     r"(?! (?:afternoon|evening|morning|night|opening|appointments?|slots?)\b)"
-    r"|\bmiss(?:ed)? my (?:appointment|appt|consultation|session)\b",
+    r"|\bmiss(?:ed)? my (?:appointment|appt|consultation|session)\b"
+    # A booking already made, asked after: "I booked yesterday but haven't heard back", "BKG-7Q2M".
+    r"|\b(?:haven'?t|have not|not yet|never|didn'?t|did not) (?:heard|had (?:a |any )?(?:reply|response|call|e-?mail)"
+    r"|got(?:ten)? (?:a |any )?(?:reply|response|call|e-?mail)|been (?:contacted|called)|received)\b"
+    r"|\b(?:already|just) (?:booked|made (?:an|a|my) (?:appointment|booking))\b|\bfollow(?:ing)?[- ]?up on my\b"
+    r"|\b(?:status of|update on) my (?:booking|appointment|request|enquiry)\b|\b(?:BKG|HUM|MED|URG)-[A-Z0-9]{4}\b",
     re.IGNORECASE,
 )
 

@@ -17,13 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
 from actions.topics import topic_buttons
-from actions.wording import say
+from actions.wording import say, spoken_list
 from clinic.treatments import other_treatment_named
-
-
-def spoken_list(items: List[str]) -> str:
-    """ "a", "a and b", "a, b and c" """
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class ActionOutOfScope(Action):

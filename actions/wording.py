@@ -89,3 +89,8 @@ def registration_error_reply(error: RegistrationError, config: ClinicConfig) -> 
 def apologise_for_failure(dispatcher: CollectingDispatcher, config: ClinicConfig) -> None:
     """Saving something failed (nothing was half-written): say so, and how to reach the clinic."""
     say(dispatcher, "utter_save_failed", **contact_facts(config))
+
+
+def spoken_list(items: List[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -269,6 +269,25 @@ def test_a_question_about_the_clinic_no_faq_answer_covers_gets_its_note(use_clin
 
 
 @pytest.mark.parametrize(
+    "text", ["what treatments do you offer?", "What Services Do You Provide?", "what do you offer then?"]
+)
+def test_what_the_clinic_offers_is_its_treatments_list(use_clinic_file, text):
+    latest = parse("faq", faq=[("acne_treatments", 0.97)], text=text)
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert [m["response"] for m in messages] == ["utter_services_ask"] and "+44 20 7946 0555" in joined(messages)
+    rewrite_clinic(use_clinic_file, clinic={**clinic_data()["clinic"], "treatments": ["micro-needling", "peels"]})
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert [m["response"] for m in messages] == ["utter_services_note"]
+    assert joined(messages).startswith("Test Glow Clinic offers micro-needling and peels.")
+
+
+def test_a_question_about_treatments_for_a_concern_keeps_its_answer():
+    latest = parse("faq", faq=[("acne_scars", 0.97)], text="what treatments do you offer for acne scars?")
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert [m["response"] for m in messages] == ["utter_faq/acne_scars"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "does it help with signs of ageing?",
@@ -411,7 +430,11 @@ def test_a_database_failure_gets_a_polite_reply_with_the_phone_number(broken_dat
         ("How do I change my booking to Friday", True),
         ("can I move tomorrow's appointment to next week", True),
         ("I'm going to be 10 minutes late", True),
-        ("what is your cancellation policy?", False),  # a question: actions/clinic_questions.py answers it
+        ("what is your cancellation policy?", False),
+        ("I booked a consultation yesterday but haven't heard back", True),
+        ("I already booked, can I bring my sister?", True),
+        ("any update on my booking? BKG-7Q2M", True),
+        ("I've never had a facial, can I book one?", False),  # a question: actions/clinic_questions.py answers it
         ("I'd like to book a consultation", False),
         ("can I book for my daughter? she's 16", False),
         ("I'd like to book a consultation to change my skin", False),
