@@ -183,6 +183,20 @@ def test_a_question_about_the_clinic_gets_the_clinics_own_answer(
     assert noted.startswith("The clinic's own answer.")
 
 
+def test_what_the_clinic_offers_comes_from_its_treatments_list(servers):
+    plain = servers.say("services-plain", "what treatments do you offer?")
+    assert "For the full list of treatments" in plain and "+44 20 7946 0555" in plain
+    with clinic_file_changed(servers, treatments=["micro-needling", "chemical peels"]):
+        listed = servers.say("services-listed", "what services do you have?")
+    assert "offers micro-needling and chemical peels" in listed
+
+
+def test_a_booking_asked_after_goes_to_the_team_not_to_a_new_booking(servers):
+    reply = servers.say("booked-before", "I booked a consultation yesterday but haven't heard back")
+    assert "can't see or change bookings here" in reply and "What's your name?" in reply
+    assert "Happy to help you book" not in reply
+
+
 def test_a_question_about_the_clinic_read_as_a_booking_starts_no_form(servers):
     reply = servers.say("cancel-policy", "what's the cancellation policy?")
     assert "cancellation policy" in reply and "What's your name?" not in reply
