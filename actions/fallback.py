@@ -2,7 +2,7 @@
 
 Either way a "yes" next means the visitor wants help from a person (actions/offers.py). Two
 kinds of message the NLU is unsure of are not misses: a bare acknowledgement ("cool", "got it"),
-which is acknowledged, and a question about the clinic no topic covers (age, who treats, gift
+which is acknowledged, a filler ("hmm", "?"), which gets the main topics, and a question about the clinic no topic covers (age, who treats, gift
 vouchers), which the clinic's note answers (actions/clinic_questions.py).
 """
 
@@ -18,7 +18,7 @@ from actions.clinic_questions import answer_clinic_question
 from actions.offers import Offer, close_offer, make_offer
 from actions.safety import send_urgent_safety
 from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
-from actions.understanding import acknowledges_only, candidate_topics, medical_among, miss_streak
+from actions.understanding import acknowledges_only, candidate_topics, medical_among, miss_streak, says_nothing
 from actions.wording import contact_facts, say
 
 
@@ -28,6 +28,8 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     if acknowledges_only(parse_data):  # "cool", "got it": nothing was asked
         say(dispatcher, "utter_yes_without_offer", buttons=main_menu())
         return close_offer()
+    if answer_filler(dispatcher, parse_data):
+        return []
     medical = medical_among(parse_data)
     # About the clinic itself, which no topic covers: its own note answers.
     if not medical and answer_clinic_question(dispatcher, parse_data.get("text")):
@@ -42,6 +44,14 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
         buttons.append(topic_button("medical_question"))
     say(dispatcher, "utter_clarify", buttons=buttons or main_menu())
     return make_offer(Offer.HUMAN)
+
+
+def answer_filler(dispatcher: CollectingDispatcher, parse_data: Dict[str, Any]) -> bool:
+    """ "hmm", "?": the main topics, nothing else (an offer still open stays open). True when it answered."""
+    if not says_nothing(parse_data):
+        return False
+    say(dispatcher, "utter_filler", buttons=main_menu())
+    return True
 
 
 class ActionClarify(Action):

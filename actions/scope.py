@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
+from actions.fallback import answer_filler
 from actions.topics import topic_buttons
 from actions.wording import say, spoken_list
 from clinic.treatments import other_treatment_named
@@ -26,6 +27,8 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        if answer_filler(dispatcher, tracker.latest_message):  # "hmm" is no question out of scope
+            return []
         # About the clinic itself ("do you sell gift vouchers?"): its own note answers.
         if answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
             return []

@@ -108,9 +108,18 @@ def acknowledges_only(parse_data: Dict[str, Any]) -> bool:
     return bool(ACKNOWLEDGEMENT.match(parse_data.get("text") or ""))
 
 
+# A message that says nothing yet: "hmm", "umm...", "?", "lol". The visitor is thinking or
+# waiting; neither out of scope nor a miss, and an offer still open stays open.
+FILLER = re.compile(r"^\W*(?:h+m+|u+m+|u+h+m*|e+r+m*|m{2,}|lol+|ha(?:ha)+|he(?:he)+)?\W*$", re.I)
+
+
+def says_nothing(parse_data: Dict[str, Any]) -> bool:
+    return bool(FILLER.match(parse_data.get("text") or ""))
+
+
 def is_miss(parse_data: Dict[str, Any]) -> bool:
     """The assistant did not understand this message well enough to answer it."""
-    if acknowledges_only(parse_data):
+    if acknowledges_only(parse_data) or says_nothing(parse_data):
         return False
     intent = _intent_name(parse_data)
     if intent == FALLBACK_INTENT:

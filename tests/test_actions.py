@@ -361,6 +361,25 @@ def test_a_bare_acknowledgement_is_acknowledged_not_asked_to_rephrase(text):
     assert "talk to a person" not in joined(messages)
 
 
+@pytest.mark.parametrize("text", ["hmm", "Umm...", "?", "lol", "hahaha"])
+@pytest.mark.parametrize(
+    "action, reading",
+    [
+        (ActionClarify(), ("nlu_fallback", 0.45, [("nlu_fallback", 0.45), ("affirm", 0.12)])),
+        (ActionOutOfScope(), ("out_of_scope", 0.59, [("out_of_scope", 0.59), ("affirm", 0.05)])),
+    ],
+)
+def test_a_filler_gets_the_main_topics_and_is_no_miss(text, action, reading):
+    intent, confidence, ranking = reading
+    filler = parse(intent, confidence, ranking=ranking, text=text)
+    messages, events = run(action, filler, slots={"pending_offer": Offer.HUMAN})
+    assert [m["response"] for m in messages] == ["utter_filler"] and "/book_consultation" in payloads(messages)
+    assert events == []  # an offer still open stays open
+    miss = parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)], text="blorp")
+    messages, _ = run(ActionClarify(), miss, previous=[miss, filler])
+    assert "talk to a person" not in joined(messages)
+
+
 @pytest.mark.parametrize("text", ["cool, how long is the downtime?", "not great", "great scars question"])
 def test_an_acknowledgement_with_more_in_it_is_still_asked_about(text):
     unsure = parse("nlu_fallback", 0.45, ranking=[("nlu_fallback", 0.45), ("ask_hours", 0.3)], text=text)
