@@ -166,12 +166,8 @@ def validate_name(value: Optional[str]) -> str:
         raise InvalidInput("name", "too_long", max_length=NAME_MAX_LENGTH)
     if "@" in text or "://" in text:
         raise InvalidInput("name", "not_a_name")
-    if sum(char.isdigit() for char in text) >= 6:  # "my number is 07700 900123": asked for next
-        raise InvalidInput("name", "phone_number")
     if not any(unicodedata.category(char).startswith("L") for char in text):
         raise InvalidInput("name", "no_letters")
-    if any(char.isdigit() for char in text):
-        raise InvalidInput("name", "digits")
     if sum(1 for char in text if _is_emoji(char)) > NAME_MAX_EMOJI:
         raise InvalidInput("name", "too_many_emoji")
     _refuse_non_names(text)
@@ -361,4 +357,10 @@ def extract_name(value: Optional[str]) -> str:
     if _WORD.search(rest):  # something other than the acknowledgement is left
         text = rest
     text = _NAME_LEAD_IN.sub("", text).strip().rstrip(".!")
+    # Typed at "What's your name?", a digit is something else: "my number is 07700 900123", a
+    # ticket reference. (validate_name itself leaves digits to the callers that store names.)
+    if sum(char.isdigit() for char in text) >= 6:
+        raise InvalidInput("name", "phone_number")
+    if any(char.isdigit() for char in text) and any(unicodedata.category(char).startswith("L") for char in text):
+        raise InvalidInput("name", "digits")
     return validate_name(text)

@@ -109,3 +109,13 @@ def test_every_form_that_asks_a_name_re_asks(action, answer):
     result, said = validate(action, answer)
     assert result == {"visitor_name": None}
     assert said.strip()
+
+
+@pytest.mark.parametrize(
+    "answer, reason",
+    [("my number is 07700 900123", "phone_number"), ("+44 7700 900123", "phone_number"), ("Sam 2", "digits")],
+)
+def test_a_number_typed_as_the_name_is_refused(answer, reason):
+    with pytest.raises(InvalidInput) as error:
+        extract_name(answer)
+    assert error.value.reason == reason and "name" in visitor_words(error.value)

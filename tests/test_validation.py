@@ -54,9 +54,6 @@ def test_good_names_are_cleaned(raw, expected):
         ("Ann 🌸🌸🌸🌸", "too_many_emoji"),
         ("jane@example.com", "not_a_name"),
         ("https://spam.example", "not_a_name"),
-        ("my number is 07700 900123", "phone_number"),
-        ("+44 7700 900123", "phone_number"),
-        ("Sam 2", "digits"),
     ],
 )
 def test_bad_names_are_refused_with_a_reask(raw, reason):
