@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from clinic_fixture import TEST_CLINIC_NAME, clinic_data
+from conftest import TEST_RASA_WORKERS
 from tracker_events import stored_events
 
 from ops.services import Stack, action_server, free_port, lock_db_beside, rasa_with_website, runtime_endpoints
@@ -324,6 +325,9 @@ def start_channel_stack(
         "META_GRAPH_API_URL": f"{capture.url}/graph",
         "TWILIO_API_URL": f"{capture.url}/twilio",
         "TELEGRAM_API_URL": f"{capture.url}/telegram",
+        # As many workers as the REST suites' stack, whatever the cores: each loads the model (about
+        # 1.9 GB here), and one worker per core made a stack's memory grow with the machine.
+        "SANIC_WORKERS": str(TEST_RASA_WORKERS),
         **(rasa_env or {}),
     }
     rasa, web = rasa_with_website(rasa_port, web_port, web_env=clinic_env, endpoints=endpoints, env=env)
