@@ -72,7 +72,8 @@ EXISTING_APPOINTMENT = re.compile(
 # "I'd like to book", "can I book for my mum?", "please call me", "sign me up".
 ASKS_FOR_SOMETHING = re.compile(
     r"\b(?:book|booking|schedule|reschedul\w*|appointment for|sign me up|put me down|count me in|register"
-    r"|(?<!do )(?<!did )(?<!will )(?<!would )(?<!should )i(?:'d| would)? (?:like|want|need|wanna)|can (?:i|we|you) (?:get|have|make|come|see|speak|talk)"
+    r"|(?<!do )(?<!did )(?<!will )(?<!would )(?<!should )i(?:'d| would)? (?:like|want|need|wanna)"
+    r"|can (?:i|we|you) (?:get|have|make|come|see|speak|talk)"
     r"|could (?:i|we|you) (?:get|have|make|come|see|speak|talk)|please|talk to|speak (?:to|with)|call me|ring me"
     r"|contact me|email me|get in touch|cancel my|change my|move my)\b",
     re.IGNORECASE,
