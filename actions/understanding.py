@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from actions.settings import settings
 from actions.topics import topic_button
-from clinic.intents import FAQ_INTENT, FAQ_KEYS, MEDICAL_INTENTS
+from clinic.intents import FAQ_INTENT, FAQ_KEYS, MEDICAL_INTENTS, names_a_sign
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -128,10 +128,16 @@ def is_miss(parse_data: Dict[str, Any]) -> bool:
 
 
 def ranked_intents(parse_data: Dict[str, Any]) -> List[Tuple[str, float]]:
+    """The NLU's ranking, less the fallback, and less `urgent_medical` when it is not the winner and
+    the message names no sign or part of the body ("OMG I can't wait for the event!!!" had 0.40 for
+    it): no safety line or "urgent problem" button for that."""
+    plausible_urgent = _intent_name(parse_data) == "urgent_medical" or names_a_sign(parse_data.get("entities"))
     return [
         (item.get("name"), float(item.get("confidence") or 0.0))
         for item in parse_data.get("intent_ranking") or []
-        if item.get("name") and item.get("name") != FALLBACK_INTENT
+        if item.get("name")
+        and item.get("name") != FALLBACK_INTENT
+        and (item.get("name") != "urgent_medical" or plausible_urgent)
     ]
 
 

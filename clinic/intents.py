@@ -48,3 +48,12 @@ FAQ_KEYS = (
 )
 FAQ_LABELS = tuple(f"{FAQ_INTENT}/{key}" for key in FAQ_KEYS)
 MEDICAL_INTENTS = frozenset({"medical_question", "urgent_medical"})
+# Entities of the spaCy entity ruler that name a sign or a part of the body. Nothing else can report
+# a red flag, so an urgent reading that is not the NLU's winner counts only beside one of them (the
+# safety net's second opinion, and the fallback's safety line and buttons).
+SIGN_ENTITIES = frozenset({"symptom", "red_flag", "warning_sign", "body_area", "skin_concern"})
+
+
+def names_a_sign(entities) -> bool:
+    """Whether any of Rasa's extracted ``entities`` (dicts with "entity") names a sign or a body part."""
+    return any(entity.get("entity") in SIGN_ENTITIES for entity in entities or ())

@@ -16,7 +16,7 @@ exception (the last point):
   its cost is a safety message to someone whose question goes to a professional anyway, where
   the first one's is a harmless question sent to a professional;
 * neither second opinion makes a message urgent unless it names a sign or a part of the body
-  (an entity of `sign_entities` from the entity ruler): "OMG I
+  (an entity of `SIGN_ENTITIES`, clinic/intents.py; a lexicon red flag has made it urgent already): "OMG I
   can't wait for the event!!!" once had 0.40 for `urgent_medical` beside the event, and was
   sent the emergency message. Every urgent training example and every urgent message of the
   evaluation sets names one; a winning `urgent_medical` is never questioned this way ("I feel
@@ -61,6 +61,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.intents import names_a_sign
 from nlu_components.message_rules import MessageRule, read_as
 from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign, normalize
@@ -102,7 +103,6 @@ class MedicalSafetyNet(MessageRule):
             "question_words": 8,
             "statement_words": 20,
             "general_questions_not_urgent": True,
-            "sign_entities": ["symptom", "red_flag", "warning_sign", "body_area", "skin_concern"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -112,7 +112,6 @@ class MedicalSafetyNet(MessageRule):
         self.question_words = int(config["question_words"])
         self.statement_words = int(config["statement_words"])
         self.general_not_urgent = bool(config["general_questions_not_urgent"])
-        self.sign_entities = frozenset(config["sign_entities"])
 
     def _decide(self, message: Message) -> Optional[tuple]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
@@ -142,16 +141,11 @@ class MedicalSafetyNet(MessageRule):
         else:
             candidates = [(URGENT, self.threshold), (MEDICAL, self.threshold)]
         for candidate, threshold in candidates:
-            if candidate == URGENT and not self._names_a_sign(message):
+            if candidate == URGENT and not names_a_sign(message.get(ENTITIES)):
                 continue
             if ranking.get(candidate, 0.0) >= threshold:
                 return candidate, f"{candidate} confidence {ranking[candidate]:.2f} >= {threshold}"
         return None
-
-    def _names_a_sign(self, message: Message) -> bool:
-        """Whether the entity ruler found a sign or a part of the body: nothing else can report a red
-        flag (one the lexicon finds has made the message urgent before any second opinion)."""
-        return any(entity.get("entity") in self.sign_entities for entity in message.get(ENTITIES) or [])
 
     def _decide_general(self, intent: str, ranked: List[Dict[str, Any]], ranking: Dict[str, float]) -> Optional[tuple]:
         """A question about a sign in general, reporting none: never the emergency message (the

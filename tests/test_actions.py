@@ -393,10 +393,25 @@ def test_fallback_with_urgent_among_likeliest_gives_safety_line_first():
         0.3,
         ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)],
         faq=[("downtime", 0.8)],
+        entities=[{"entity": "warning_sign", "value": "swelling"}],
+        text="the swelling is weird",
     )
     messages, _ = run(ActionClarify(), miss)
     assert "+44 20 7946 0911" in messages[0]["text"]
     assert "/urgent_medical" in payloads(messages)
+
+
+def test_fallback_with_urgent_among_likeliest_but_no_sign_named_gives_no_safety_line():
+    """ "OMG I can't wait for the event!!!" (urgent_medical 0.40): nothing in it can be a red flag."""
+    miss = parse(
+        "nlu_fallback",
+        0.45,
+        ranking=[("nlu_fallback", 0.45), ("event_register", 0.46), ("urgent_medical", 0.40)],
+        text="OMG I can't wait for the event!!!",
+    )
+    messages, _ = run(ActionClarify(), miss)
+    assert [m["response"] for m in messages] == ["utter_clarify"]
+    assert "/urgent_medical" not in payloads(messages) and "+44 20 7946 0911" not in joined(messages)
 
 
 def test_fallback_with_medical_among_likeliest_offers_a_professional():
