@@ -116,7 +116,12 @@ def test_the_urgent_safety_message_has_one_wording():
         ),
         (
             "actions.fallback.ActionClarify",
-            parse("nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)]),
+            parse(
+                "nlu_fallback",
+                0.3,
+                ranking=[("nlu_fallback", 0.45), ("urgent_medical", 0.35), ("faq", 0.3)],
+                entities=[{"entity": "body_area", "value": "lip"}],
+            ),
         ),
     ],
     ids=["medical-question-with-a-warning-sign", "not-understood-but-maybe-urgent"],
