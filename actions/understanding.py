@@ -219,13 +219,13 @@ STARTS_WITH_NO = re.compile(
 )
 
 
-# At a question only a detail answers (a name, an address): "no", "no thanks, I don't want to
-# book", "I'd rather not say", "I've changed my mind". Not "no, it's Jo" or "no email, but
-# 07700 900123", which answer it; a digit or an @ means a detail was given.
-DECLINES_TO_GO_ON = re.compile(
-    r"^\W*(?:no+|nope|nah|no thanks?|not now|not interested)\b(?!\W+(?:problem|worries)\b)"
-    r"|\b(?:don'?t|do not|dont) (?:want|wanna|wish|need) to\b|\b(?:rather|prefer) not\b|\bchanged my mind\b"
-    r"|\bnot interested\b",
+# At a question only a detail answers (a name, an address), a no declines to go on at all: a
+# plain one ("no", "nope, no thanks", STARTS_WITH_NO below) or "I don't want to book", "I'd prefer
+# not", "I've changed my mind". Not "no, it's Jo" or "no email, but 07700 900123", which answer
+# it: a digit, an @ or a name's lead-in means a detail was given.
+DECLINES = re.compile(
+    r"\b(?:don'?t|do not|dont) (?:want|wanna|wish|need) to\b|\b(?:rather|prefer) not\b|\bchanged my mind\b"
+    r"|\bnot (?:interested|now)\b",
     re.I,
 )
 GIVES_A_DETAIL = re.compile(r"[\d@]|\b(?:it'?s|it is|my name(?:'s| is)|i'?m|i am|call me|this is)\b", re.I)
@@ -234,7 +234,8 @@ GIVES_A_DETAIL = re.compile(r"[\d@]|\b(?:it'?s|it is|my name(?:'s| is)|i'?m|i am
 def declines_to_go_on(parse_data: Dict[str, Any]) -> bool:
     """Whether the answer to a name or contact question says no to going on at all."""
     text = parse_data.get("text") or ""
-    return bool(DECLINES_TO_GO_ON.search(text)) and not GIVES_A_DETAIL.search(text)
+    said_no = (STARTS_WITH_NO.search(text) and not STARTS_WITH_YES.search(text)) or DECLINES.search(text)
+    return bool(said_no) and not GIVES_A_DETAIL.search(text)
 
 
 def yes_or_no(parse_data: Dict[str, Any]) -> Optional[bool]:
