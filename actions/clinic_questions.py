@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from functools import reduce
+from typing import Optional, Tuple
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -39,23 +40,20 @@ _VISIT = r"(?:appointments?|appts?|sessions?|treatments?|procedures?|micro-?need
 
 @dataclass(frozen=True)
 class ClinicQuestion:
-    note_field: str  # the clinic's answer in clinic.yml
+    note_field: str  # where clinic.yml holds the clinic's answer
     pattern: re.Pattern
     note_response: str  # the note, with how to ask more
     ask_response: str  # no note: where to ask
     next_steps: Tuple[str, ...]
     unless: Optional[re.Pattern] = None  # a message that also says this is another question
-    read_note: Optional[Callable[[ClinicConfig], str]] = None  # when the answer is not a note field
 
     def asked_in(self, text: str) -> bool:
         return bool(self.pattern.search(text)) and not (self.unless and self.unless.search(text))
 
     def note(self, config: ClinicConfig) -> str:
-        return self.read_note(config) if self.read_note else getattr(config, self.note_field)
-
-
-def treatments_offered(config: ClinicConfig) -> str:
-    return spoken_list(config.clinic.treatments) if config.clinic.treatments else ""
+        """The clinic file's answer at ``note_field`` (a dotted path); a list is said as one."""
+        value = reduce(getattr, self.note_field.split("."), config)
+        return spoken_list(value) if isinstance(value, list) and value else value or ""
 
 
 CLINIC_QUESTIONS = (
@@ -77,7 +75,6 @@ CLINIC_QUESTIONS = (
         re.compile(
             r"\b(?:acne|scars?|spots|pimples|breakouts?|wrinkles?|lines|pigment\w*|pores|rosacea|melasma)\b", re.I
         ),
-        read_note=treatments_offered,
     ),
     ClinicQuestion(
         "age_note",

@@ -157,6 +157,10 @@ def _is_emoji(char: str) -> bool:
     return unicodedata.category(char) == "So" or code in _REGIONAL_INDICATORS
 
 
+def _has_a_letter(text: str) -> bool:
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
 def validate_name(value: Optional[str]) -> str:
     """A person's name: HTML and control characters removed, spaces collapsed, 1-80 characters with a letter."""
     text = clean_text(strip_markup(str(value or "")), limit=10 * NAME_MAX_LENGTH, multiline=False)
@@ -166,7 +170,7 @@ def validate_name(value: Optional[str]) -> str:
         raise InvalidInput("name", "too_long", max_length=NAME_MAX_LENGTH)
     if "@" in text or "://" in text:
         raise InvalidInput("name", "not_a_name")
-    if not any(unicodedata.category(char).startswith("L") for char in text):
+    if not _has_a_letter(text):
         raise InvalidInput("name", "no_letters")
     if sum(1 for char in text if _is_emoji(char)) > NAME_MAX_EMOJI:
         raise InvalidInput("name", "too_many_emoji")
@@ -361,6 +365,6 @@ def extract_name(value: Optional[str]) -> str:
     # ticket reference. (validate_name itself leaves digits to the callers that store names.)
     if sum(char.isdigit() for char in text) >= 6:
         raise InvalidInput("name", "phone_number")
-    if any(char.isdigit() for char in text) and any(unicodedata.category(char).startswith("L") for char in text):
+    if any(char.isdigit() for char in text) and _has_a_letter(text):
         raise InvalidInput("name", "digits")
     return validate_name(text)
