@@ -15,7 +15,9 @@ visitor told "we answer in English" has been misunderstood. So:
   it is one of the commonest Latin-script languages of a UK/US clinic's visitors (Spanish,
   French, German, Italian, Portuguese, Polish, Romanian) must beat English clearly. One- and
   two-word messages ("ok", "thx", "hiya", "gotta go") stay English unless the two words are
-  unmistakable ("muchas gracias").
+  unmistakable ("muchas gracias"), or the message opens a question or an exclamation the Spanish
+  way ("Hola, ¿hacen microneedling?": Lingua is only 0.53 sure of "Hola hacen"); no English
+  writer types "¿" or "¡".
 
 Lingua (lingua-language-detector, Apache-2.0) carries its language models inside its wheel:
 nothing is fetched at run time. The detector is built once per process (a few seconds and
@@ -47,6 +49,9 @@ MIN_CONFIDENCE = 0.5  # the best other language's confidence, three words or mor
 MAX_ENGLISH = 0.3  # English's confidence must stay below this
 CLEARLY_NOT_ENGLISH = 0.12  # ...or English this unlikely, with the leading other language at least
 CLEARLY_NOT_ENGLISH_MIN_OTHER = 0.3  # this sure ("Is Fraxel safe?": English 0.00, Romanian only 0.24)
+# Spanish alone opens a question or an exclamation with an inverted mark.
+SPANISH_MARKS = re.compile(r"[¿¡]")
+SPANISH_MARKS_CONFIDENCE = 0.95
 # Another script: the share of letters that must be in it.
 MIN_OTHER_SCRIPT_SHARE = 0.6
 
@@ -149,11 +154,13 @@ def identify(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Languag
         words = len(cleaned.split())
         return LanguageGuess(code if best > 0 else UNDETERMINED, True, share, f"{other_script.lower()} script", words)
     words = [word.lower() for word in _WORD.findall(cleaned)]
+    english_words = sum(1 for word in words if word.replace("’", "'") in ENGLISH_MARKERS)
+    if words and SPANISH_MARKS.search(cleaned) and english_words < ENGLISH_MARKER_SHARE * len(words):
+        return LanguageGuess("es", True, SPANISH_MARKS_CONFIDENCE, "Spanish punctuation (¿ ¡)", len(words))
     if len(words) < MIN_WORDS:
         return LanguageGuess(ENGLISH, False, 0.0, "too short to tell", len(words))
-    markers = sum(1 for word in words if word.replace("’", "'") in ENGLISH_MARKERS)
-    if markers >= 2 and markers >= ENGLISH_MARKER_SHARE * len(words):
-        return LanguageGuess(ENGLISH, False, 0.0, f"{markers} English words of {len(words)}", len(words))
+    if english_words >= 2 and english_words >= ENGLISH_MARKER_SHARE * len(words):
+        return LanguageGuess(ENGLISH, False, 0.0, f"{english_words} English words of {len(words)}", len(words))
     confidences = _confidences(cleaned)
     english = confidences.get(ENGLISH, 0.0)
     code, best = _best_other(confidences)

@@ -10,7 +10,8 @@ Runs after the intent classifier and the ResponseSelector, before the FallbackCl
   by the rest (1 - confidence). A message the classifier already ranks `urgent_medical` first
   stays urgent. A short courtesy the classifier is sure of ("merci beaucoup", "danke schön",
   "muchas gracias": borrowed thanks and greetings, which the training data labels `thank`
-  and `greet`) keeps its intent: it gets the ordinary courteous answer. Red flags named in other languages are MedicalSafetyNet's job (it runs after
+  and `greet`) keeps its intent: it gets the ordinary courteous answer. A question is no
+  courtesy: "Hola, ¿hacen microneedling?" (greet 0.62 on the model of 2026-12-07) asks something. Red flags named in other languages are MedicalSafetyNet's job (it runs after
   this and only ever moves towards caution).
 * When the classifier says `non_english` but the identifier is not confident (English wins
   ties), `non_english` is taken out of the ranking and the rest renormalised: the message is
@@ -22,6 +23,7 @@ language is guessed: "microneedling" or "Dermapen" say nothing about the languag
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -43,6 +45,7 @@ from nlu_components.message_rules import MessageRule
 NON_ENGLISH = "non_english"
 URGENT = "urgent_medical"
 LANGUAGE_KEY = "language"
+QUESTION_MARKS = re.compile(r"[?¿？]")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -64,18 +67,20 @@ class LanguageIdentifier(MessageRule):
         language_detection.load()
 
     def _process(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
         spans = [
             (entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
             for entity in message.get(ENTITIES) or []
             if ENTITY_ATTRIBUTE_START in entity and ENTITY_ATTRIBUTE_END in entity
         ]
-        guess = language_detection.identify(message.get(TEXT) or "", spans)
+        guess = language_detection.identify(text, spans)
         message.set(LANGUAGE_KEY, guess.as_dict(), add_to_output=True)
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
         ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY)]
         courtesy = (
             intent in self.courtesy_intents
+            and not QUESTION_MARKS.search(text)
             and confidence >= self.courtesy_min_confidence
             and guess.words <= self.courtesy_max_words
         )

@@ -58,6 +58,7 @@ SHORT_ENGLISH = [
     "I'm José, can I book for Saturday?",
     "naïve question: does it hurt",
     "Zoë O'Brien here",
+    "¡hola! how much is microneedling?",  # an inverted mark, but English words
     "jo@example.com",
     "+44 7700 900123",
     "🙏🙏",
@@ -70,6 +71,8 @@ FOREIGN = [
     ("es", "hola, ¿cuánto cuesta el microneedling?"),
     ("es", "buenos días, quisiera pedir una cita"),
     ("es", "¿tienen horario los sábados?"),
+    ("es", "Hola, ¿hacen microneedling?"),  # two words left: Lingua alone was unsure (0.53)
+    ("es", "¿Precio?"),  # one word, but only Spanish opens a question with ¿
     ("fr", "bonjour, je voudrais des informations"),
     ("fr", "combien coûte une séance de microneedling ?"),
     ("fr", "est-ce que ça fait mal ?"),
@@ -244,3 +247,17 @@ def test_a_longer_foreign_message_is_not_a_courtesy(identifier):
     message = parsed("merci beaucoup, c'est combien une séance ?", "thank", [("thank", 0.9), ("ask_price", 0.1)])
     identifier.process([message])
     assert message.get("intent")["name"] == "non_english"
+
+
+def test_a_foreign_question_is_not_a_courtesy(identifier):
+    """A greeting that asks something wants an answer the visitor can read, not a hello back."""
+    text = "Hola, ¿hacen microneedling?"
+    start = text.index("microneedling")
+    message = parsed(
+        text,
+        "greet",
+        [("greet", 0.62), ("faq", 0.33), ("ask_hours", 0.05)],
+        [{"entity": "treatment", "value": "microneedling", "start": start, "end": start + 13}],
+    )
+    identifier.process([message])
+    assert message.get("intent")["name"] == "non_english" and message.get("language")["code"] == "es"
