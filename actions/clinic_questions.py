@@ -149,7 +149,8 @@ CLINIC_QUESTIONS = (
             rf"|\b(?:what|anything|things?|how|{_BEFORE_DOINGS})\b[^.?!]*\bbefore (?:(?:my|the|a|your|each|every|our"
             rf"|her|his) )?(?:first |next )?{_VISIT}\b"
             rf"|\b(?:wear|wearing|put on) (?:any )?make-?up (?:to|for|before) (?:my|the|a|your)? ?{_VISIT}\b"
-            r"|\bwhat (?:should|do|must|shall) (?:i|we) (?:bring|wear)\b",
+            r"|\bwhat (?:should|do|must|shall) (?:i|we) (?:bring|wear)\b"
+            r"|\b(?:need|have|got) to bring\b|\bwhat to bring\b|\banything (?:i should |to )?bring\b",
             re.IGNORECASE,
         ),
         "utter_preparation_note",

@@ -240,6 +240,7 @@ def test_weak_faq_match_asks_with_the_two_likeliest_answers():
         ("what should I do before my microneedling appointment?", "preparation", "preparation_note"),
         ("can I wear makeup to my appointment", "preparation", "preparation_note"),
         ("how should I prep my skin for microneedling", "preparation", "preparation_note"),
+        ("do i need to bring anything to my appointment", "preparation", "preparation_note"),
         ("do you take walk-ins?", "first_visit", "first_visit_note"),
         ("Is a consultation required before microneedling?", "first_visit", "first_visit_note"),
         ("how long is the consultation", "first_visit", "first_visit_note"),
@@ -303,6 +304,8 @@ def test_a_question_about_treatments_for_a_concern_keeps_its_answer():
         "what should I do after microneedling",
         "my skin was fine before the treatment and now it's flaky",
         "how long before I see results",
+        "do I need to bring anything to the acne event?",
+        "can I bring my own serum to use afterwards?",
     ],
 )
 def test_look_alikes_keep_their_faq_answer(text):
