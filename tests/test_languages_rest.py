@@ -30,8 +30,9 @@ def latest_parse(servers, sender):
         ("es", "Spanish", "hola, ¿cuánto cuesta el microneedling?", "solo puedo responder en inglés"),
         ("fr", "French", "bonjour, je voudrais des informations sur vos soins", "je ne peux répondre qu'en anglais"),
         ("de", "German", "hallo, wie lange dauert eine Behandlung bei Ihnen?", "nur auf Englisch antworten"),
+        ("es", "Spanish", "Hola, ¿hacen microneedling?", "solo puedo responder en inglés"),
     ],
-    ids=["spanish-price", "french-greeting", "german-question"],
+    ids=["spanish-price", "french-greeting", "german-question", "spanish-greeting-that-asks"],
 )
 def test_a_message_in_another_language_gets_the_polite_reply(servers, language, name, message, expected):
     sender = f"lang-{language}"
