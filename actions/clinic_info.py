@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, money
 from actions.clinic_questions import answer_clinic_question
+from actions.question_parts import AnswersEveryQuestion
 from actions.topics import Button, topic_buttons
 from actions.wording import contact_facts, say
 from clinic.config import ClinicConfig
@@ -45,11 +46,13 @@ def send_opening_status(dispatcher: CollectingDispatcher, config: ClinicConfig, 
         say(dispatcher, "utter_closed_until", buttons=buttons, reopens=describe_moment(opening, now_in_clinic(config)))
 
 
-class ActionClinicHours(Action):
+class ActionClinicHours(AnswersEveryQuestion):
     def name(self) -> Text:
         return "action_clinic_hours"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         config = clinic()
         say(
             dispatcher,
@@ -58,14 +61,16 @@ class ActionClinicHours(Action):
             opening_hours="\n".join(weekly_hours_lines(config)),
         )
         send_opening_status(dispatcher, config, topic_buttons(["book_consultation", "ask_location"]))
-        return []
+        return "ask_hours", []
 
 
-class ActionClinicLocation(Action):
+class ActionClinicLocation(AnswersEveryQuestion):
     def name(self) -> Text:
         return "action_clinic_location"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         config = clinic()
         details = config.clinic
         if ASKS_ABOUT_ACCESS.search(tracker.latest_message.get("text") or ""):
@@ -88,14 +93,16 @@ class ActionClinicLocation(Action):
             say(dispatcher, "utter_location", buttons=buttons if last else [], **where)
         if details.map_link:
             say(dispatcher, "utter_map_link", buttons=buttons, map_link=details.map_link)
-        return []
+        return "ask_location", []
 
 
-class ActionClinicContact(Action):
+class ActionClinicContact(AnswersEveryQuestion):
     def name(self) -> Text:
         return "action_clinic_contact"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         config = clinic()
         social = [f"{network.title()}: {handle}" for network, handle in config.clinic.social.items() if handle]
         if social:
@@ -103,18 +110,21 @@ class ActionClinicContact(Action):
         else:
             say(dispatcher, "utter_contact", **contact_facts(config))
         send_opening_status(dispatcher, config, topic_buttons(["human_handoff", "ask_hours"]))
-        return []
+        return "ask_contact", []
 
 
-class ActionPriceInfo(Action):
+class ActionPriceInfo(AnswersEveryQuestion):
     def name(self) -> Text:
         return "action_price_info"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         config = clinic()
         # "is there a cancellation fee?", "how much is a gift voucher?": the clinic's note answers.
-        if answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
-            return []
+        clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
+        if clinic_topic:
+            return clinic_topic, []
         buttons = topic_buttons(["book_consultation"])
         if ASKS_ABOUT_PAYING.search(tracker.latest_message.get("text") or ""):
             payment = {"payment_note": config.payment_note} if config.payment_note else {}
@@ -126,7 +136,7 @@ class ActionPriceInfo(Action):
                 **payment,
                 **contact_facts(config),
             )
-            return []
+            return "ask_price", []
         note = {"consultation_note": config.consultation_note} if config.consultation_note else {}
         if config.prices:
             lines = [
@@ -138,4 +148,4 @@ class ActionPriceInfo(Action):
         else:
             response = "utter_no_price_list_with_note" if note else "utter_no_price_list"
             say(dispatcher, response, buttons=buttons, **contact_facts(config), **note)
-        return []
+        return "ask_price", []

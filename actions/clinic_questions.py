@@ -47,6 +47,11 @@ class ClinicQuestion:
     next_steps: Tuple[str, ...]
     unless: Optional[re.Pattern] = None  # a message that also says this is another question
 
+    @property
+    def topic(self) -> str:
+        """What it is about, as actions/question_parts.py compares topics."""
+        return f"clinic/{self.note_field}"
+
     def asked_in(self, text: str) -> bool:
         return bool(self.pattern.search(text)) and not (self.unless and self.unless.search(text))
 
@@ -170,13 +175,15 @@ def clinic_question_in(text: Optional[str]) -> Optional[ClinicQuestion]:
     return next((question for question in CLINIC_QUESTIONS if question.asked_in(text or "")), None)
 
 
-def answer_clinic_question(dispatcher: CollectingDispatcher, text: Optional[str], buttons: bool = True) -> bool:
+def answer_clinic_question(
+    dispatcher: CollectingDispatcher, text: Optional[str], buttons: bool = True
+) -> Optional[str]:
     """Answer the clinic question ``text`` asks, if any: the clinic's note, or where to ask when the
-    clinic file has none; without next-step buttons when something else (a form) follows. True
-    when it answered."""
+    clinic file has none; without next-step buttons when something else (a form) follows. The
+    topic answered (`clinic/<note field>`), or None when ``text`` asks no clinic question."""
     question = clinic_question_in(text)
     if question is None:
-        return False
+        return None
     config = clinic()
     note = question.note(config)
     say(
@@ -186,4 +193,4 @@ def answer_clinic_question(dispatcher: CollectingDispatcher, text: Optional[str]
         **({"note": note} if note else {}),
         **contact_facts(config),
     )
-    return True
+    return question.topic

@@ -8,31 +8,37 @@ is answered from the clinic's file instead of with whichever answer it is neares
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_questions import answer_clinic_question
 from actions.fallback import clarify
+from actions.question_parts import AnswersEveryQuestion
 from actions.topics import next_steps
 from actions.understanding import faq_choice
+from clinic.intents import FAQ_INTENT
 
 logger = logging.getLogger(__name__)
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(AnswersEveryQuestion):
     def name(self) -> Text:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         choice = faq_choice(tracker.latest_message)
-        if not choice.from_button and answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
-            return []
+        if not choice.from_button:
+            clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
+            if clinic_topic:
+                return clinic_topic, []
         if not choice.confident:
             logger.info("Weak FAQ match %s (%.2f): asking instead of answering", choice.key, choice.confidence)
-            return clarify(dispatcher, tracker)
+            return None, clarify(dispatcher, tracker)
         # Buttons go beside the response, not in domain.yml: Rasa treats "{...}" in a response's
         # button payloads as slot templates.
         dispatcher.utter_message(response=f"utter_faq/{choice.key}", buttons=next_steps(choice.key))
-        return []
+        return f"{FAQ_INTENT}/{choice.key}", []

@@ -228,3 +228,19 @@ def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
     servers.send("stored-1", "what are your opening hours?")
     events = stored_events(servers.tracker_db, "stored-1")
     assert any(e.get("event") == "user" and e["parse_data"]["intent"]["name"] == "ask_hours" for e in events)
+
+
+def test_a_message_asking_two_things_gets_both_answers(servers):
+    replies = servers.send("two-faq-questions", "Does it hurt? And how many sessions would I need?")
+    text = "\n".join(r.get("text") or "" for r in replies)
+    assert "generally tolerated quite well" in text and "usually done as a course" in text
+    assert "And your other question" in text
+
+
+def test_the_other_question_of_a_message_is_answered_or_offered(servers):
+    """The downtime and the price: one is answered, the other answered too or offered as a button."""
+    replies = servers.send("two-questions", "how much is microneedling and how long is the downtime?")
+    text = "\n".join(r.get("text") or "" for r in replies)
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "little downtime" in text
+    assert "doesn't publish a price list" in text or "/ask_price" in payloads

@@ -29,5 +29,8 @@ def test_intents_come_from_the_seed_ensemble_and_the_safety_net_decides_last():
     names = [component["name"] for component in _config()["pipeline"]]
     assert "DIETClassifier" not in names
     assert names.count("nlu_components.seed_ensemble.SeedEnsembleIntentClassifier") == 1
-    assert names[-1] == "nlu_components.medical_safety_net.MedicalSafetyNet"
+    # Only the parts of a several-question message are gathered after it; they were cut first.
+    assert names[-2] == "nlu_components.medical_safety_net.MedicalSafetyNet"
+    assert names[-1] == "nlu_components.question_parts.QuestionPartsCollector"
+    assert names[0] == "nlu_components.question_parts.QuestionSplitter"
     assert names.index("FallbackClassifier") < names.index("nlu_components.medical_safety_net.MedicalSafetyNet")

@@ -1,0 +1,104 @@
+"""The other questions of a message that asks several at once.
+
+The NLU reads each question of such a message on its own as well as the whole
+(nlu_components/question_parts.py, parse data `question_parts`). The action that answers the
+message's main reading calls `answer_other_questions` with what it answered; the other parts
+then get, in this order:
+
+* an FAQ question the ResponseSelector is sure of, or a question about the clinic no FAQ answer
+  covers (actions/clinic_questions.py): its answer, after a short lead-in;
+* a question about the visitor's own health: that a professional should answer it, with the
+  button that asks one (a medical reading of the whole message never gets here: its own reply
+  comes first and alone);
+* the clinic's prices, hours, address, contact details, events or booking: a button each, since
+  those answers carry buttons and offers of their own.
+
+A part read as the topic already answered, as a greeting or thanks, or not understood, gets
+nothing more: the main answer stands alone, as it did before messages were cut into parts.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_questions import answer_clinic_question, clinic_question_in
+from actions.settings import settings
+from actions.topics import FAQ_LABELS, INTENT_LABELS, topic_buttons
+from actions.wording import say
+from clinic.intents import FAQ_INTENT, FAQ_KEYS, MEDICAL_INTENTS
+
+MEDICAL = "medical_question"
+OFFERED_AS_BUTTONS = frozenset(
+    {"ask_price", "ask_hours", "ask_location", "ask_contact", "event_info", "book_consultation"}
+)
+
+
+def part_topic(reading: Dict[str, Any]) -> Optional[str]:
+    """What one part asks about, as a topic (an intent, faq/<key> or clinic/<note field>), or None
+    when there is nothing to answer. A question about the clinic itself is that, whatever the NLU
+    made of it short of a medical reading (as for a whole message: actions/clinic_questions.py)."""
+    intent = reading.get("intent")
+    if intent in MEDICAL_INTENTS:
+        return MEDICAL
+    question = clinic_question_in(reading.get("text"))
+    if question is not None:
+        return question.topic
+    if intent == FAQ_INTENT:
+        key = reading.get("faq_key")
+        sure = float(reading.get("faq_confidence") or 0.0) >= settings().faq_confidence_threshold
+        return f"{FAQ_INTENT}/{key}" if key in FAQ_KEYS and sure else None
+    return intent if intent in OFFERED_AS_BUTTONS else None
+
+
+def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> List[str]:
+    """The topics of the message's other parts, in order, less the one answered and repeats."""
+    if (parse_data.get("intent") or {}).get("name") in MEDICAL_INTENTS:
+        return []
+    topics: List[str] = []
+    for reading in parse_data.get("question_parts") or []:
+        topic = part_topic(reading)
+        if topic and topic != answered and topic not in topics:
+            topics.append(topic)
+    return topics
+
+
+def answer_other_questions(
+    dispatcher: CollectingDispatcher, parse_data: Dict[str, Any], answered: Optional[str]
+) -> None:
+    """After the main answer (``answered``: its topic), answer or offer the message's other questions."""
+    topics = other_questions(parse_data, answered)
+    asked = {part_topic(reading): reading.get("text") for reading in reversed(parse_data.get("question_parts") or [])}
+    for topic in topics:
+        if topic.startswith(f"{FAQ_INTENT}/"):
+            key = topic.split("/", 1)[1]
+            say(dispatcher, "utter_other_question", topic=FAQ_LABELS[key])
+            dispatcher.utter_message(response=f"utter_faq/{key}")
+        elif topic.startswith("clinic/"):
+            say(dispatcher, "utter_other_question", topic=asked[topic])
+            answer_clinic_question(dispatcher, asked[topic], buttons=False)
+    if MEDICAL in topics:
+        say(dispatcher, "utter_other_question_personal", buttons=topic_buttons([MEDICAL]))
+    offered = [t for t in topics if t in OFFERED_AS_BUTTONS and t in INTENT_LABELS]
+    if offered:
+        say(dispatcher, "utter_other_questions_offered", buttons=topic_buttons(offered))
+
+
+class AnswersEveryQuestion(Action, ABC):
+    """An action answering a message's main reading, and then the message's other questions."""
+
+    @abstractmethod
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict[Text, Any]]]:
+        """Answer the main reading: the topic answered (None when the visitor was asked to rephrase
+        instead, and nothing more should follow), and the events."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        answered, events = self.answer(dispatcher, tracker, domain)
+        if answered is not None:
+            answer_other_questions(dispatcher, tracker.latest_message, answered)
+        return events

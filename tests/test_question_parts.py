@@ -1,0 +1,203 @@
+"""Messages that ask several things: how they are cut (nlu_components/question_parts.py), how the
+pipeline's two components carry the parts, and what the actions answer (actions/question_parts.py).
+With the trained model: each part is read as a message of its own, and the whole message's
+reading is the same as without the parts."""
+
+from __future__ import annotations
+
+import pytest
+from action_harness import joined, parse, payloads, run
+from rasa.shared.nlu.training_data.message import Message
+from trained_model import parse_with_trained_model
+
+from actions.clinic_info import ActionClinicHours, ActionPriceInfo
+from actions.faq import ActionAnswerFaq
+from nlu_components.question_parts import PART_OF, QuestionPartsCollector, QuestionSplitter, split_questions
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        (
+            "how much is microneedling and how long is the downtime?",
+            ["how much is microneedling", "how long is the downtime?"],
+        ),
+        ("Does it hurt? And how many sessions would I need?", ["Does it hurt?", "And how many sessions would I need?"]),
+        ("How much? Is it safe?", ["How much?", "Is it safe?"]),
+        (
+            "where are you located and is there parking? how much is it? thanks!",
+            ["where are you located", "is there parking?", "how much is it? thanks!"],
+        ),
+        ("what are your hours, and also do you do weekends", ["what are your hours", "do you do weekends"]),
+    ],
+)
+def test_a_message_is_cut_into_its_questions(text, parts):
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much is microneedling?",
+        "I have rosacea. Can I have it? thanks",  # the statement is what the question is about: one part
+        "is it safe and effective?",  # "and" joins two words, not two questions
+        "Can I wear makeup and go to the gym after?",
+        "I had it done last week and my skin is still red, is that normal?",
+        "hi! how much is it",
+        "my name is Sam and my email is sam@example.com",
+        "",
+        None,
+    ],
+)
+def test_one_question_is_left_whole(text):
+    assert split_questions(text) == []
+
+
+def test_a_long_post_is_read_in_at_most_three_parts():
+    text = "Does it hurt? How long is the downtime? How much is it? Where are you? When are you open?"
+    assert split_questions(text) == ["Does it hurt?", "How long is the downtime?", "How much is it?"]
+
+
+def test_the_parts_travel_with_their_message_and_leave_the_list_at_the_end():
+    first = Message(data={"text": "how much is it and how long is the downtime?"})
+    second = Message(data={"text": "hello there"})
+    messages = QuestionSplitter({}).process([first, second])
+    assert [m.get("text") for m in messages] == [
+        "how much is it and how long is the downtime?",
+        "how much is it",
+        "how long is the downtime?",
+        "hello there",
+    ]
+    assert [m.get(PART_OF) for m in messages[1:3]] == [first.get("text")] * 2
+    for message, intent in zip(messages, ["ask_price", "ask_price", "faq", "greet"], strict=True):
+        message.set("intent", {"name": intent, "confidence": 0.9}, add_to_output=True)
+    messages[2].set(
+        "response_selector",
+        {"faq": {"response": {"intent_response_key": "faq/downtime", "confidence": 0.97}}},
+        add_to_output=True,
+    )
+    collected = QuestionPartsCollector({}).process(messages)
+    assert collected == [first, second]
+    assert first.get("question_parts") == [
+        {"text": "how much is it", "intent": "ask_price", "confidence": 0.9},
+        {
+            "text": "how long is the downtime?",
+            "intent": "faq",
+            "confidence": 0.9,
+            "faq_key": "downtime",
+            "faq_confidence": 0.97,
+        },
+    ]
+    assert second.get("question_parts") == []
+    assert "question_parts" in first.as_dict(only_output_properties=True)
+
+
+def with_parts(data, *readings):
+    data["question_parts"] = list(readings)
+    return data
+
+
+PRICE_PART = {"text": "how much is it", "intent": "ask_price", "confidence": 0.99}
+DOWNTIME_PART = {
+    "text": "how long is the downtime?",
+    "intent": "faq",
+    "confidence": 1.0,
+    "faq_key": "downtime",
+    "faq_confidence": 0.98,
+}
+
+
+def test_the_other_faq_question_is_answered_after_the_main_answer():
+    latest = with_parts(
+        parse("ask_price", 0.8, text="how much is it and how long is the downtime?"), PRICE_PART, DOWNTIME_PART
+    )
+    messages, _ = run(ActionPriceInfo(), latest)
+    responses = [m.get("response") for m in messages]
+    assert responses[-2:] == ["utter_other_question", "utter_faq/downtime"]
+    assert "And your other question (Downtime and recovery):" in joined(messages)
+    assert "little downtime" in joined(messages) and "price list" in joined(messages)
+
+
+def test_a_clinic_question_among_faq_ones_is_offered_as_a_button():
+    latest = with_parts(
+        parse("faq", faq=[("downtime", 0.98)], text="how long is the downtime and how much is it?"),
+        DOWNTIME_PART,
+        PRICE_PART,
+    )
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert [m.get("response") for m in messages] == ["utter_faq/downtime", "utter_other_questions_offered"]
+    assert messages[-1]["buttons"] == [{"title": "Prices", "payload": "/ask_price"}]
+
+
+def test_a_question_about_the_clinic_among_them_gets_the_clinics_answer():
+    """Whatever the NLU made of the part ("do I need a consultation first?" read as an FAQ answer)."""
+    consultation = {
+        "text": "do I need a consultation first?",
+        "intent": "faq",
+        "confidence": 0.9,
+        "faq_key": "microneedling_what",
+        "faq_confidence": 0.95,
+    }
+    latest = with_parts(
+        parse("ask_price", 0.9, text="What's the price and do I need a consultation first?"), PRICE_PART, consultation
+    )
+    messages, _ = run(ActionPriceInfo(), latest)
+    assert [m.get("response") for m in messages][-2:] == ["utter_other_question", "utter_first_visit_ask"]
+    assert "And your other question (do I need a consultation first?):" in joined(messages)
+    assert "Epidermal Collagen Therapy" not in joined(messages)
+
+
+def test_a_clinic_question_the_main_answer_covered_is_not_answered_twice():
+    text = "do you take walk-ins? can I wear makeup to my appointment?"
+    walk_ins = {"text": "do you take walk-ins?", "intent": "book_consultation", "confidence": 0.9}
+    make_up = {"text": "can I wear makeup to my appointment?", "intent": "faq", "confidence": 0.9}
+    latest = with_parts(parse("faq", faq=[("aftercare", 0.9)], text=text), walk_ins, make_up)
+    messages, _ = run(ActionAnswerFaq(), latest)
+    responses = [m.get("response") for m in messages]
+    assert sorted(responses) == ["utter_first_visit_ask", "utter_other_question", "utter_preparation_ask"]
+
+
+def test_a_personal_part_is_pointed_to_a_professional():
+    personal = {"text": "I'm on roaccutane, is that ok?", "intent": "medical_question", "confidence": 0.7}
+    latest = with_parts(parse("ask_hours", 0.9, text="when are you open? I'm on roaccutane, is that ok?"), personal)
+    messages, _ = run(ActionClinicHours(), latest)
+    assert "licensed professional should answer that part" in joined(messages)
+    assert payloads(messages)[-1] == "/medical_question"
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        PRICE_PART,  # the topic already answered
+        {"text": "thanks so much!", "intent": "thank", "confidence": 0.99},
+        {"text": "how long is it", "intent": "faq", "confidence": 0.9, "faq_key": "downtime", "faq_confidence": 0.3},
+        {"text": "blah blah", "intent": "nlu_fallback", "confidence": 0.4},
+    ],
+    ids=["same-topic", "thanks", "weak-faq-answer", "not-understood"],
+)
+def test_a_part_with_nothing_new_adds_nothing(part):
+    latest = with_parts(parse("ask_price", 0.9, text="how much is it? thanks"), PRICE_PART, part)
+    alone, _ = run(ActionPriceInfo(), parse("ask_price", 0.9, text="how much is it? thanks"))
+    messages, _ = run(ActionPriceInfo(), latest)
+    assert messages == alone
+
+
+def test_a_weak_main_answer_asks_to_rephrase_and_answers_nothing_else():
+    latest = with_parts(parse("faq", 0.9, faq=[("downtime", 0.41), ("aftercare", 0.38)]), DOWNTIME_PART, PRICE_PART)
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert len(messages) == 1 and "not sure I understood" in joined(messages)
+
+
+@pytest.mark.rasa
+def test_the_trained_pipeline_reads_each_part_and_leaves_the_whole_reading_alone():
+    text = "how much is microneedling and how long is the downtime?"
+    [whole, price, downtime] = parse_with_trained_model(
+        [text, "how much is microneedling", "how long is the downtime?"]
+    )
+    parts = whole["question_parts"]
+    assert [part["text"] for part in parts] == ["how much is microneedling", "how long is the downtime?"]
+    for part, alone in zip(parts, [price, downtime], strict=True):
+        assert part["intent"] == alone["intent"]["name"]
+        assert part["confidence"] == pytest.approx(alone["intent"]["confidence"], abs=1e-3)
+    assert parts[1]["intent"] == "faq" and parts[1]["faq_key"] == "downtime"
+    assert price["question_parts"] == [] and downtime["question_parts"] == []
