@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, money
 from actions.clinic_questions import answer_clinic_question
+from actions.events import answer_event_cost
 from actions.question_parts import AnswersEveryQuestion
 from actions.topics import Button, topic_buttons
 from actions.wording import contact_facts, say
@@ -125,6 +126,9 @@ class ActionPriceInfo(AnswersEveryQuestion):
         clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
         if clinic_topic:
             return clinic_topic, []
+        about_the_event = answer_event_cost(dispatcher, tracker)
+        if about_the_event is not None:
+            return "event_info", about_the_event
         buttons = topic_buttons(["book_consultation"])
         if ASKS_ABOUT_PAYING.search(tracker.latest_message.get("text") or ""):
             payment = {"payment_note": config.payment_note} if config.payment_note else {}

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, money
-from actions.offers import Offer, make_offer
+from actions.offers import Offer, make_offer, open_offer
 from actions.topics import register_buttons, yes_no
 from actions.wording import say
 from clinic.config import ClinicConfig, Event
 
 MAX_EVENTS_SHOWN = 3
+# What an event costs, asked while its registration is on offer ("is it free?", "how much is it?"):
+# the event's price, not the clinic's price list. Not a question naming a treatment or the
+# consultation ("is the consultation free?"), which is about those.
+ASKS_WHAT_IT_COSTS = re.compile(
+    r"\b(?:free|cost\w*|prices?|priced|how much|pay|paid|charge\w*|fees?|entry|tickets?)\b", re.I
+)
+NAMES_A_TREATMENT = re.compile(
+    r"\b(?:consult\w*|treatments?|sessions?|courses?|micro-?needling|needling|ecit|peels?)\b", re.I
+)
 
 
 def send_event_card(dispatcher: CollectingDispatcher, config: ClinicConfig, event: Event) -> None:
@@ -29,11 +39,33 @@ def send_event_card(dispatcher: CollectingDispatcher, config: ClinicConfig, even
         start_time=event.start_time,
         end_time=event.end_time,
         place=event.place,
-        price="free" if event.is_free else money(event.price, event.currency),
+        price=event_price(event),
         capacity=event.capacity,
         max_guests=event.max_guests,
         description=event.description or "",
     )
+
+
+def event_price(event: Event) -> str:
+    return "free" if event.is_free else money(event.price, event.currency)
+
+
+def answer_event_cost(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict]]:
+    """What the events just shown cost, when the visitor asks while their registration is on offer,
+    and the offer again; None when the message is not that question."""
+    text = tracker.latest_message.get("text") or ""
+    offer = open_offer(tracker)
+    if offer is None or offer.kind != Offer.EVENT_REGISTER:
+        return None
+    if not ASKS_WHAT_IT_COSTS.search(text) or NAMES_A_TREATMENT.search(text):
+        return None
+    events = clinic().upcoming_events()[:MAX_EVENTS_SHOWN]
+    if not events:
+        return None
+    for event in events:
+        say(dispatcher, "utter_event_price", title=event.title, price=event_price(event))
+    say(dispatcher, "utter_ask_to_register", buttons=register_buttons(events))
+    return make_offer(Offer.EVENT_REGISTER)
 
 
 def no_upcoming_events(dispatcher: CollectingDispatcher) -> List[Dict]:

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
+from actions.events import answer_event_cost
 from actions.offers import Offer, close_offer, make_offer
 from actions.safety import send_urgent_safety
 from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
@@ -31,6 +32,11 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     if answer_filler(dispatcher, parse_data):
         return []
     medical = medical_among(parse_data)
+    # "is it free?" just after the events were shown: what they cost.
+    if not medical:
+        about_the_event = answer_event_cost(dispatcher, tracker)
+        if about_the_event is not None:
+            return about_the_event
     # About the clinic itself, which no topic covers: its own note answers.
     if not medical and answer_clinic_question(dispatcher, parse_data.get("text")):
         return []

@@ -532,3 +532,39 @@ def test_a_farewell_inside_a_form_leaves_it_and_a_name_read_as_goodbye_does_not(
     from actions.understanding import changes_subject
 
     assert changes_subject({"text": text, "intent": {"name": "goodbye", "confidence": confidence}}) is leaves
+
+
+@pytest.mark.parametrize(
+    "action, latest",
+    [
+        (
+            ActionClarify(),
+            parse("nlu_fallback", 0.4, ranking=[("nlu_fallback", 0.4), ("ask_price", 0.3)], text="is it free?"),
+        ),
+        (ActionPriceInfo(), parse("ask_price", 0.97, text="how much is it?")),
+        (ActionPriceInfo(), parse("ask_price", 0.9, text="do I have to pay for a ticket")),
+    ],
+    ids=["not-understood", "price-question", "ticket"],
+)
+def test_what_it_costs_just_after_the_events_is_the_events_price(action, latest):
+    messages, events = run(action, latest, events=offered(Offer.EVENT_REGISTER))
+    assert "Entry to Acne Evening: free." in joined(messages) and "price list" not in joined(messages)
+    assert "/event_register" in payloads(messages)[0]
+    assert slot(events, "pending_offer") == [Offer.EVENT_REGISTER]
+
+
+@pytest.mark.parametrize(
+    "history, text",
+    [
+        (offered(Offer.EVENT_REGISTER), "is the consultation free?"),  # about the consultation, not the event
+        (
+            offered(Offer.EVENT_REGISTER, "does it hurt?", "where are you?", "how long is the downtime?"),
+            "how much is it?",
+        ),
+        ([], "how much is it?"),
+    ],
+    ids=["consultation", "offer-lapsed", "no-events-shown"],
+)
+def test_a_price_question_away_from_the_events_gets_the_clinics_prices(history, text):
+    messages, _ = run(ActionPriceInfo(), parse("ask_price", 0.97, text=text), events=history)
+    assert "Entry to" not in joined(messages) and "price list" in joined(messages)

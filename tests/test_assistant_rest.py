@@ -244,3 +244,9 @@ def test_the_other_question_of_a_message_is_answered_or_offered(servers):
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
     assert "little downtime" in text
     assert "doesn't publish a price list" in text or "/ask_price" in payloads
+
+
+def test_is_it_free_after_the_events_is_about_the_event(servers):
+    assert "Acne Evening" in servers.say("event-cost", "is there an acne event?")
+    reply = servers.say("event-cost", "is it free?")
+    assert "Entry to Acne Evening: free." in reply and "Would you like to register?" in reply
