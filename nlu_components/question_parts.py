@@ -18,7 +18,7 @@ the rest of the pipeline beside the whole message:
 A part is text up to a question mark, with any statement before it ("I have rosacea. Can I
 have it?" stays one part: the statement is what the question is about), or one side of "...
 and how/what/do/is ..." inside a question. Words after the last question mark go with the last
-part. Nothing is cut unless every part has at least `MIN_PART_WORDS` words; at most
+part; a greeting or "I have a few questions" before the first is left out. Nothing is cut unless every part has at least `MIN_PART_WORDS` words; at most
 `MAX_PARTS` parts are read, so a long post costs at most that many extra passes.
 """
 
@@ -48,6 +48,14 @@ _JOINED_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w']+")
+# What opens a message without asking anything: "Hi,", "Hello! I have a few questions." The first
+# part is read without it ("Hi, I have a few questions. How long is the downtime?" was a greeting).
+_PREAMBLE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|heya|good (?:morning|afternoon|evening))(?: there)?\b[\s,!.]*)?"
+    r"(?:(?:i have|i've got|i got|just|quick|a few|some)\s+(?:a |some )?(?:few |couple(?: of)? |quick )?"
+    r"(?:questions?|queries|query)\b[\s,!.:-]*)?",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> int:
@@ -75,6 +83,8 @@ def split_questions(text: Optional[str]) -> List[str]:
     if len(chunks) > 1 and not _asks(chunks[-1]):
         chunks[-2:] = [f"{chunks[-2]} {chunks[-1]}"]
     parts = [part for chunk in chunks if _asks(chunk) or len(chunks) == 1 for part in _cut_joined(chunk)]
+    if parts:
+        parts[0] = _PREAMBLE.sub("", parts[0], count=1) or parts[0]
     if len(parts) < 2 or any(_words(part) < MIN_PART_WORDS for part in parts):
         return []
     return parts[:MAX_PARTS]

@@ -29,6 +29,11 @@ from nlu_components.question_parts import PART_OF, QuestionPartsCollector, Quest
             ["where are you located", "is there parking?", "how much is it? thanks!"],
         ),
         ("what are your hours, and also do you do weekends", ["what are your hours", "do you do weekends"]),
+        (
+            "Hi, I have a few questions. How long is the downtime? And how much does it cost?",
+            ["How long is the downtime?", "And how much does it cost?"],
+        ),
+        ("Hello! Is there parking? And is it step-free?", ["Is there parking?", "And is it step-free?"]),
     ],
 )
 def test_a_message_is_cut_into_its_questions(text, parts):
@@ -45,6 +50,7 @@ def test_a_message_is_cut_into_its_questions(text, parts):
         "I had it done last week and my skin is still red, is that normal?",
         "hi! how much is it",
         "my name is Sam and my email is sam@example.com",
+        "hello? is anyone there?",
         "",
         None,
     ],
