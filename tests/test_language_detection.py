@@ -146,19 +146,21 @@ def parsed(text, intent, ranking, entities=()):
     return message
 
 
+def naming_microneedling(text, intent, ranking):
+    """A parsed message whose "microneedling" the entity ruler found (so it is masked)."""
+    start = text.index("microneedling")
+    entity = {"entity": "treatment", "value": "microneedling", "start": start, "end": start + len("microneedling")}
+    return parsed(text, intent, ranking, [entity])
+
+
 @pytest.fixture(scope="module")
 def identifier():
     return LanguageIdentifier(LanguageIdentifier.get_default_config())
 
 
 def test_a_foreign_message_becomes_non_english(identifier):
-    text = "hola, ¿cuánto cuesta el microneedling?"
-    start = text.index("microneedling")
-    message = parsed(
-        text,
-        "faq",
-        [("faq", 0.6), ("greet", 0.35), ("medical_question", 0.05)],
-        [{"entity": "treatment", "value": "microneedling", "start": start, "end": start + 13}],
+    message = naming_microneedling(
+        "hola, ¿cuánto cuesta el microneedling?", "faq", [("faq", 0.6), ("greet", 0.35), ("medical_question", 0.05)]
     )
     identifier.process([message])
     intent = message.get("intent")
@@ -251,13 +253,8 @@ def test_a_longer_foreign_message_is_not_a_courtesy(identifier):
 
 def test_a_foreign_question_is_not_a_courtesy(identifier):
     """A greeting that asks something wants an answer the visitor can read, not a hello back."""
-    text = "Hola, ¿hacen microneedling?"
-    start = text.index("microneedling")
-    message = parsed(
-        text,
-        "greet",
-        [("greet", 0.62), ("faq", 0.33), ("ask_hours", 0.05)],
-        [{"entity": "treatment", "value": "microneedling", "start": start, "end": start + 13}],
+    message = naming_microneedling(
+        "Hola, ¿hacen microneedling?", "greet", [("greet", 0.62), ("faq", 0.33), ("ask_hours", 0.05)]
     )
     identifier.process([message])
     assert message.get("intent")["name"] == "non_english" and message.get("language")["code"] == "es"
