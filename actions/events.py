@@ -47,6 +47,7 @@ def send_event_card(dispatcher: CollectingDispatcher, config: ClinicConfig, even
 
 
 def event_price(event: Event) -> str:
+    """As the event card says it: "free", or the amount."""
     return "free" if event.is_free else money(event.price, event.currency)
 
 

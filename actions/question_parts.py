@@ -54,15 +54,16 @@ def part_topic(reading: Dict[str, Any]) -> Optional[str]:
     return intent if intent in OFFERED_AS_BUTTONS else None
 
 
-def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> List[str]:
-    """The topics of the message's other parts, in order, less the one answered and repeats."""
+def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict[str, str]:
+    """{topic: the part that asks it} for the message's other parts, in order, less the topic
+    answered; a topic asked twice keeps its first part."""
     if (parse_data.get("intent") or {}).get("name") in MEDICAL_INTENTS:
-        return []
-    topics: List[str] = []
+        return {}
+    topics: Dict[str, str] = {}
     for reading in parse_data.get("question_parts") or []:
         topic = part_topic(reading)
-        if topic and topic != answered and topic not in topics:
-            topics.append(topic)
+        if topic and topic != answered:
+            topics.setdefault(topic, reading.get("text") or "")
     return topics
 
 
@@ -71,18 +72,17 @@ def answer_other_questions(
 ) -> None:
     """After the main answer (``answered``: its topic), answer or offer the message's other questions."""
     topics = other_questions(parse_data, answered)
-    asked = {part_topic(reading): reading.get("text") for reading in reversed(parse_data.get("question_parts") or [])}
-    for topic in topics:
+    for topic, part in topics.items():
         if topic.startswith(f"{FAQ_INTENT}/"):
             key = topic.split("/", 1)[1]
             say(dispatcher, "utter_other_question", topic=FAQ_LABELS[key])
             dispatcher.utter_message(response=f"utter_faq/{key}")
         elif topic.startswith("clinic/"):
-            say(dispatcher, "utter_other_question", topic=asked[topic])
-            answer_clinic_question(dispatcher, asked[topic], buttons=False)
+            say(dispatcher, "utter_other_question", topic=part)
+            answer_clinic_question(dispatcher, part, buttons=False)
     if MEDICAL in topics:
         say(dispatcher, "utter_other_question_personal", buttons=topic_buttons([MEDICAL]))
-    offered = [t for t in topics if t in OFFERED_AS_BUTTONS and t in INTENT_LABELS]
+    offered = [topic for topic in topics if topic in OFFERED_AS_BUTTONS and topic in INTENT_LABELS]
     if offered:
         say(dispatcher, "utter_other_questions_offered", buttons=topic_buttons(offered))
 
