@@ -40,11 +40,12 @@ MIN_PART_WORDS = 2
 MAX_PARTS = 3
 
 _AFTER_QUESTION_MARK = re.compile(r"(?<=[?？])\s+")
-# "..., and how long is the downtime", "... and do I need a consultation", "... also is it safe"
+# "..., and how long is the downtime", "... and do I need a consultation", "... also is it safe"; not
+# "and have" or "and am", which mostly join what the visitor tells ("I'm 35 and have acne scars").
 _JOINED_QUESTION = re.compile(
     r"\s*(?:,\s*)?\b(?:and|also|plus)\s+(?:also\s+)?"
     r"(?=(?:how|what|what's|whats|when|where|which|who|why|is|are|do|does|did|can|could|will|would|should|shall"
-    r"|may|am|have|has)\b)",
+    r"|may)\b)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w']+")

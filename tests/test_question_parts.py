@@ -50,6 +50,7 @@ def test_a_message_is_cut_into_its_questions(text, parts):
         "I had it done last week and my skin is still red, is that normal?",
         "hi! how much is it",
         "my name is Sam and my email is sam@example.com",
+        "I'm 35 and have acne scars, what would help",
         "hello? is anyone there?",
         "",
         None,
