@@ -26,10 +26,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_questions import answer_clinic_question, clinic_question_in
-from actions.settings import settings
 from actions.topics import FAQ_LABELS, INTENT_LABELS, topic_buttons
+from actions.understanding import faq_choice
 from actions.wording import say
-from clinic.intents import FAQ_INTENT, FAQ_KEYS, MEDICAL_INTENTS
+from clinic.intents import FAQ_INTENT, MEDICAL_INTENTS
 
 MEDICAL = "medical_question"
 OFFERED_AS_BUTTONS = frozenset(
@@ -38,19 +38,18 @@ OFFERED_AS_BUTTONS = frozenset(
 
 
 def part_topic(reading: Dict[str, Any]) -> Optional[str]:
-    """What one part asks about, as a topic (an intent, faq/<key> or clinic/<note field>), or None
+    """What one part (its parse data) asks about, as a topic (an intent, faq/<key> or clinic/<note field>), or None
     when there is nothing to answer. A question about the clinic itself is that, whatever the NLU
     made of it short of a medical reading (as for a whole message: actions/clinic_questions.py)."""
-    intent = reading.get("intent")
+    intent = (reading.get("intent") or {}).get("name")
     if intent in MEDICAL_INTENTS:
         return MEDICAL
     question = clinic_question_in(reading.get("text"))
     if question is not None:
         return question.topic
     if intent == FAQ_INTENT:
-        key = reading.get("faq_key")
-        sure = float(reading.get("faq_confidence") or 0.0) >= settings().faq_confidence_threshold
-        return f"{FAQ_INTENT}/{key}" if key in FAQ_KEYS and sure else None
+        choice = faq_choice(reading)
+        return f"{FAQ_INTENT}/{choice.key}" if choice.confident else None
     return intent if intent in OFFERED_AS_BUTTONS else None
 
 

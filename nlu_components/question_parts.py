@@ -11,7 +11,8 @@ the rest of the pipeline beside the whole message:
   the project's do), so a part is tokenized, featurized, classified, given its FAQ answer and
   judged by the safety net exactly as a message of its own would be.
 * `QuestionPartsCollector`, last, takes the parts out of the list again and records what each
-  was read as in the visitor's message's parse data (`question_parts`); Rasa only ever reads
+  was read as in the visitor's message's parse data (`question_parts`: each in parse data's own
+  shape, so the actions read a part with the functions they read a message with); Rasa only ever reads
   the first message of the list, and the whole message's own reading is left exactly as it
   was. The actions answer the parts the main answer did not cover (actions/question_parts.py).
 
@@ -32,6 +33,8 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.intents import FAQ_INTENT
+from nlu_components.medical_safety_net import SAFETY_NET_KEY
 from nlu_components.message_rules import MessageRule
 
 QUESTION_PARTS_KEY = "question_parts"
@@ -107,19 +110,21 @@ class QuestionSplitter(MessageRule):
 
 
 def _reading(part: Message) -> Dict[str, Any]:
+    """What a part was read as, shaped as Rasa's parse data (text, intent, the FAQ answer chosen,
+    what the safety net changed), so the actions read it as they read a whole message."""
     intent = part.get(INTENT) or {}
     reading: Dict[str, Any] = {
-        "text": part.get(TEXT),
-        "intent": intent.get(INTENT_NAME_KEY),
-        "confidence": round(float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 3),
+        TEXT: part.get(TEXT),
+        INTENT: {
+            INTENT_NAME_KEY: intent.get(INTENT_NAME_KEY),
+            PREDICTED_CONFIDENCE_KEY: round(float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 3),
+        },
     }
-    selected = ((part.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get("faq") or {}).get("response") or {}
-    full_key = selected.get("intent_response_key") or ""
-    if reading["intent"] == "faq" and full_key.startswith("faq/"):
-        reading["faq_key"] = full_key.split("/", 1)[1]
-        reading["faq_confidence"] = round(float(selected.get("confidence") or 0.0), 3)
-    if part.get("safety_net"):
-        reading["safety_net"] = part.get("safety_net")
+    selected = ((part.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ_INTENT) or {}).get("response")
+    if selected:  # the answer chosen, not the selector's whole ranking
+        reading[RESPONSE_SELECTOR_PROPERTY_NAME] = {FAQ_INTENT: {"response": selected}}
+    if part.get(SAFETY_NET_KEY):
+        reading[SAFETY_NET_KEY] = part.get(SAFETY_NET_KEY)
     return reading
 
 

@@ -86,17 +86,21 @@ def test_the_parts_travel_with_their_message_and_leave_the_list_at_the_end():
     collected = QuestionPartsCollector({}).process(messages)
     assert collected == [first, second]
     assert first.get("question_parts") == [
-        {"text": "how much is it", "intent": "ask_price", "confidence": 0.9},
-        {
-            "text": "how long is the downtime?",
-            "intent": "faq",
-            "confidence": 0.9,
-            "faq_key": "downtime",
-            "faq_confidence": 0.97,
-        },
+        part("how much is it", "ask_price", 0.9),
+        part("how long is the downtime?", "faq", 0.9, answer=("downtime", 0.97)),
     ]
     assert second.get("question_parts") == []
     assert "question_parts" in first.as_dict(only_output_properties=True)
+
+
+def part(text, intent, confidence, answer=None):
+    """A part's reading as the collector records it: parse data's own shape, the FAQ answer chosen."""
+    reading = {"text": text, "intent": {"name": intent, "confidence": confidence}}
+    if answer:
+        key, answer_confidence = answer
+        selected = {"intent_response_key": f"faq/{key}", "confidence": answer_confidence}
+        reading["response_selector"] = {"faq": {"response": selected}}
+    return reading
 
 
 def with_parts(data, *readings):
@@ -104,14 +108,8 @@ def with_parts(data, *readings):
     return data
 
 
-PRICE_PART = {"text": "how much is it", "intent": "ask_price", "confidence": 0.99}
-DOWNTIME_PART = {
-    "text": "how long is the downtime?",
-    "intent": "faq",
-    "confidence": 1.0,
-    "faq_key": "downtime",
-    "faq_confidence": 0.98,
-}
+PRICE_PART = part("how much is it", "ask_price", 0.99)
+DOWNTIME_PART = part("how long is the downtime?", "faq", 1.0, answer=("downtime", 0.98))
 
 
 def test_the_other_faq_question_is_answered_after_the_main_answer():
@@ -138,13 +136,7 @@ def test_a_clinic_question_among_faq_ones_is_offered_as_a_button():
 
 def test_a_question_about_the_clinic_among_them_gets_the_clinics_answer():
     """Whatever the NLU made of the part ("do I need a consultation first?" read as an FAQ answer)."""
-    consultation = {
-        "text": "do I need a consultation first?",
-        "intent": "faq",
-        "confidence": 0.9,
-        "faq_key": "microneedling_what",
-        "faq_confidence": 0.95,
-    }
+    consultation = part("do I need a consultation first?", "faq", 0.9, answer=("microneedling_what", 0.95))
     latest = with_parts(
         parse("ask_price", 0.9, text="What's the price and do I need a consultation first?"), PRICE_PART, consultation
     )
@@ -156,8 +148,8 @@ def test_a_question_about_the_clinic_among_them_gets_the_clinics_answer():
 
 def test_a_clinic_question_the_main_answer_covered_is_not_answered_twice():
     text = "do you take walk-ins? can I wear makeup to my appointment?"
-    walk_ins = {"text": "do you take walk-ins?", "intent": "book_consultation", "confidence": 0.9}
-    make_up = {"text": "can I wear makeup to my appointment?", "intent": "faq", "confidence": 0.9}
+    walk_ins = part("do you take walk-ins?", "book_consultation", 0.9)
+    make_up = part("can I wear makeup to my appointment?", "faq", 0.9)
     latest = with_parts(parse("faq", faq=[("aftercare", 0.9)], text=text), walk_ins, make_up)
     messages, _ = run(ActionAnswerFaq(), latest)
     responses = [m.get("response") for m in messages]
@@ -165,7 +157,7 @@ def test_a_clinic_question_the_main_answer_covered_is_not_answered_twice():
 
 
 def test_a_personal_part_is_pointed_to_a_professional():
-    personal = {"text": "I'm on roaccutane, is that ok?", "intent": "medical_question", "confidence": 0.7}
+    personal = part("I'm on roaccutane, is that ok?", "medical_question", 0.7)
     latest = with_parts(parse("ask_hours", 0.9, text="when are you open? I'm on roaccutane, is that ok?"), personal)
     messages, _ = run(ActionClinicHours(), latest)
     assert "licensed professional should answer that part" in joined(messages)
@@ -176,9 +168,9 @@ def test_a_personal_part_is_pointed_to_a_professional():
     "part",
     [
         PRICE_PART,  # the topic already answered
-        {"text": "thanks so much!", "intent": "thank", "confidence": 0.99},
-        {"text": "how long is it", "intent": "faq", "confidence": 0.9, "faq_key": "downtime", "faq_confidence": 0.3},
-        {"text": "blah blah", "intent": "nlu_fallback", "confidence": 0.4},
+        part("thanks so much!", "thank", 0.99),
+        part("how long is it", "faq", 0.9, answer=("downtime", 0.3)),
+        part("blah blah", "nlu_fallback", 0.4),
     ],
     ids=["same-topic", "thanks", "weak-faq-answer", "not-understood"],
 )
@@ -202,9 +194,10 @@ def test_the_trained_pipeline_reads_each_part_and_leaves_the_whole_reading_alone
         [text, "how much is microneedling", "how long is the downtime?"]
     )
     parts = whole["question_parts"]
-    assert [part["text"] for part in parts] == ["how much is microneedling", "how long is the downtime?"]
-    for part, alone in zip(parts, [price, downtime], strict=True):
-        assert part["intent"] == alone["intent"]["name"]
-        assert part["confidence"] == pytest.approx(alone["intent"]["confidence"], abs=1e-3)
-    assert parts[1]["intent"] == "faq" and parts[1]["faq_key"] == "downtime"
+    assert [reading["text"] for reading in parts] == ["how much is microneedling", "how long is the downtime?"]
+    for reading, alone in zip(parts, [price, downtime], strict=True):
+        assert reading["intent"]["name"] == alone["intent"]["name"]
+        assert reading["intent"]["confidence"] == pytest.approx(alone["intent"]["confidence"], abs=1e-3)
+    assert parts[1]["intent"]["name"] == "faq"
+    assert parts[1]["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/downtime"
     assert price["question_parts"] == [] and downtime["question_parts"] == []
