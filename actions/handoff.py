@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
+from actions.question_parts import answer_other_questions
 from actions.safety import send_urgent_safety
 from actions.understanding import changes_subject, yes_or_no
 from actions.visitor_details import VisitorDetailsValidation, runs_right_after_the_visitor
@@ -138,9 +139,16 @@ class ActionPrepareHandoff(Action):
         if kind == TicketKind.BOOKING and about_an_existing_appointment(text):
             say(dispatcher, "utter_handoff_intro_appointment_change", **contact_facts(clinic()))
             return form_start_events(tracker, TicketKind.HUMAN, text)
-        if kind in (TicketKind.BOOKING, TicketKind.HUMAN):  # "I'd like to book, is it done by a doctor?"
-            answer_clinic_question(dispatcher, text, buttons=False)
-        return start_handoff(dispatcher, tracker, kind, text)
+        if kind not in (TicketKind.BOOKING, TicketKind.HUMAN):
+            return start_handoff(dispatcher, tracker, kind, text)
+        answered = answer_clinic_question(
+            dispatcher, text, buttons=False
+        )  # "I'd like to book, is it done by a doctor?"
+        events = start_handoff(dispatcher, tracker, kind, text)
+        # "What time do you close today, and can I book for tomorrow?": the other questions are
+        # answered before the form asks its first question.
+        answer_other_questions(dispatcher, tracker.latest_message, answered or "book_consultation", form_follows=True)
+        return events
 
 
 def form_start_events(tracker: Tracker, kind: str, message: str) -> List[Dict]:

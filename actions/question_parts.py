@@ -5,13 +5,17 @@ The NLU reads each question of such a message on its own as well as the whole
 message's main reading calls `answer_other_questions` with what it answered; the other parts
 then get, in this order:
 
-* an FAQ question the ResponseSelector is sure of, or a question about the clinic no FAQ answer
-  covers (actions/clinic_questions.py): its answer, after a short lead-in;
+* an FAQ question the ResponseSelector is sure of, a question about the clinic no FAQ answer
+  covers (actions/clinic_questions.py), or the clinic's prices, hours, address or contact details
+  (actions/clinic_answers.py): its answer, after a short lead-in, without buttons of its own;
 * a question about the visitor's own health: that a professional should answer it, with the
   button that asks one (a medical reading of the whole message never gets here: its own reply
   comes first and alone);
-* the clinic's prices, hours, address, contact details, events or booking: a button each, since
-  those answers carry buttons and offers of their own.
+* events or booking: a button each, since those answers carry offers and forms of their own.
+
+When a form starts next (a booking: "what time do you close today, and can I book for
+tomorrow?"), no button is offered, as one would lead away from the form's first question: a
+personal health question is passed on with the request instead, which carries the whole message.
 
 A part read as the topic already answered, as a greeting or thanks, or not understood, gets
 nothing more: the main answer stands alone, as it did before messages were cut into parts.
@@ -25,6 +29,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinic_answers import CLINIC_ANSWERS
 from actions.clinic_questions import answer_clinic_question, clinic_question_in
 from actions.topics import FAQ_LABELS, INTENT_LABELS, topic_buttons
 from actions.understanding import faq_choice
@@ -32,9 +37,7 @@ from actions.wording import say
 from clinic.intents import FAQ_INTENT, MEDICAL_INTENTS
 
 MEDICAL = "medical_question"
-OFFERED_AS_BUTTONS = frozenset(
-    {"ask_price", "ask_hours", "ask_location", "ask_contact", "event_info", "book_consultation"}
-)
+OFFERED_AS_BUTTONS = frozenset({"event_info", "book_consultation"})
 
 
 def part_topic(reading: Dict[str, Any]) -> Optional[str]:
@@ -50,7 +53,7 @@ def part_topic(reading: Dict[str, Any]) -> Optional[str]:
     if intent == FAQ_INTENT:
         choice = faq_choice(reading)
         return f"{FAQ_INTENT}/{choice.key}" if choice.confident else None
-    return intent if intent in OFFERED_AS_BUTTONS else None
+    return intent if intent in OFFERED_AS_BUTTONS or intent in CLINIC_ANSWERS else None
 
 
 def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict[str, str]:
@@ -67,9 +70,10 @@ def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict
 
 
 def answer_other_questions(
-    dispatcher: CollectingDispatcher, parse_data: Dict[str, Any], answered: Optional[str]
+    dispatcher: CollectingDispatcher, parse_data: Dict[str, Any], answered: Optional[str], form_follows: bool = False
 ) -> None:
-    """After the main answer (``answered``: its topic), answer or offer the message's other questions."""
+    """After the main answer (``answered``: its topic), answer or offer the message's other
+    questions; with ``form_follows``, answer them and offer nothing."""
     topics = other_questions(parse_data, answered)
     for topic, part in topics.items():
         if topic.startswith(f"{FAQ_INTENT}/"):
@@ -79,10 +83,16 @@ def answer_other_questions(
         elif topic.startswith("clinic/"):
             say(dispatcher, "utter_other_question", topic=part)
             answer_clinic_question(dispatcher, part, buttons=False)
+        elif topic in CLINIC_ANSWERS:
+            say(dispatcher, "utter_other_question", topic=INTENT_LABELS[topic])
+            CLINIC_ANSWERS[topic](dispatcher, part, buttons=False)
     if MEDICAL in topics:
-        say(dispatcher, "utter_other_question_personal", buttons=topic_buttons([MEDICAL]))
+        if form_follows:
+            say(dispatcher, "utter_other_question_personal_passed_on")
+        else:
+            say(dispatcher, "utter_other_question_personal", buttons=topic_buttons([MEDICAL]))
     offered = [topic for topic in topics if topic in OFFERED_AS_BUTTONS and topic in INTENT_LABELS]
-    if offered:
+    if offered and not form_follows:
         say(dispatcher, "utter_other_questions_offered", buttons=topic_buttons(offered))
 
 

@@ -56,6 +56,11 @@ def slot_event(name: str, value: Any) -> Dict[str, Any]:
     return {"event": "slot", "name": name, "value": value}
 
 
+def slot(events: List[Dict[str, Any]], name: str) -> List[Any]:
+    """The values an action's events set ``name`` to, in order."""
+    return [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+
+
 def tracker(
     latest: Dict[str, Any],
     slots: Optional[Dict[str, Any]] = None,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 import yaml
-from action_harness import action_event, joined, parse, payloads, run, run_async, slot_event, user_event
+from action_harness import action_event, joined, parse, payloads, run, run_async, slot, slot_event, user_event
 from clinic_fixture import clinic_data
 
 from actions.clinic_info import ActionClinicContact, ActionClinicHours, ActionClinicLocation, ActionPriceInfo
@@ -19,10 +19,6 @@ from actions.offers import ActionAffirm, ActionDeny, Offer
 from actions.scope import ActionOutOfScope
 
 pytestmark = pytest.mark.usefixtures("use_clinic_file")
-
-
-def slot(events, name):
-    return [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
 
 
 def rewrite_clinic(path, **overrides):

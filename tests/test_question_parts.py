@@ -5,8 +5,10 @@ reading is the same as without the parts."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from action_harness import joined, parse, payloads, run
+from action_harness import joined, parse, payloads, run, run_async, slot
 from rasa.shared.nlu.training_data.message import Message
 from trained_model import parse_with_trained_model
 
@@ -123,15 +125,63 @@ def test_the_other_faq_question_is_answered_after_the_main_answer():
     assert "little downtime" in joined(messages) and "price list" in joined(messages)
 
 
-def test_a_clinic_question_among_faq_ones_is_offered_as_a_button():
+def test_the_clinics_prices_among_faq_questions_are_told_without_buttons_of_their_own():
     latest = with_parts(
         parse("faq", faq=[("downtime", 0.98)], text="how long is the downtime and how much is it?"),
         DOWNTIME_PART,
         PRICE_PART,
     )
     messages, _ = run(ActionAnswerFaq(), latest)
-    assert [m.get("response") for m in messages] == ["utter_faq/downtime", "utter_other_questions_offered"]
-    assert messages[-1]["buttons"] == [{"title": "Prices", "payload": "/ask_price"}]
+    responses = [m.get("response") for m in messages]
+    assert responses[0] == "utter_faq/downtime" and messages[0]["buttons"]  # the main answer's next steps
+    assert responses[1:] == ["utter_other_question", "utter_no_price_list_with_note"]
+    assert "And your other question (Prices):" in joined(messages) and "For a quote, call" in joined(messages)
+    assert all(not m.get("buttons") for m in messages[1:])
+
+
+def test_events_among_other_questions_are_offered_as_a_button():
+    events = part("any events coming up?", "event_info", 0.9)
+    latest = with_parts(
+        parse("faq", faq=[("downtime", 0.98)], text="how long is the downtime? any events coming up?"),
+        DOWNTIME_PART,
+        events,
+    )
+    messages, _ = run(ActionAnswerFaq(), latest)
+    assert messages[-1]["response"] == "utter_other_questions_offered"
+    assert messages[-1]["buttons"] == [{"title": "Upcoming events", "payload": "/event_info"}]
+
+
+HOURS_PART = part("What time do you close today", "ask_hours", 0.95)
+BOOKING_PART = part("can I book for tomorrow?", "book_consultation", 0.97)
+
+
+def test_a_booking_answers_the_other_questions_before_its_form_asks_anything():
+    from actions.handoff import ActionPrepareHandoff
+
+    text = "What time do you close today and can I book for tomorrow?"
+    latest = with_parts(parse("book_consultation", 0.9, text=text), HOURS_PART, BOOKING_PART)
+    messages, events = asyncio.run(run_async(ActionPrepareHandoff(), latest))
+    responses = [m.get("response") for m in messages]
+    assert responses[0].startswith("utter_handoff_intro_booking")
+    assert responses[1:3] == ["utter_other_question", "utter_opening_hours"]
+    assert "And your other question (Opening hours):" in joined(messages)
+    assert all(not m.get("buttons") for m in messages)  # nothing leads away from the form's first question
+    assert slot(events, "handoff_kind") == ["booking"] and slot(events, "handoff_message") == [text]
+
+
+def test_a_booking_passes_a_personal_question_on_with_the_request():
+    from actions.handoff import ActionPrepareHandoff
+
+    text = "I'd like to book a consultation. I'm on roaccutane, is that ok?"
+    personal = part("I'm on roaccutane, is that ok?", "medical_question", 0.8)
+    latest = with_parts(
+        parse("book_consultation", 0.9, text=text), part("I'd like to book", "book_consultation", 0.9), personal
+    )
+    messages, events = asyncio.run(run_async(ActionPrepareHandoff(), latest))
+    assert [m.get("response") for m in messages][-1] == "utter_other_question_personal_passed_on"
+    assert "goes to the clinic with your request" in joined(messages)
+    assert all(not m.get("buttons") for m in messages)
+    assert "roaccutane" in slot(events, "handoff_message")[0]
 
 
 def test_a_question_about_the_clinic_among_them_gets_the_clinics_answer():
