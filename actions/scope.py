@@ -9,34 +9,41 @@ general reply: what the assistant can help with.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
 from actions.fallback import answer_filler
+from actions.question_parts import AnswersEveryQuestion
 from actions.topics import topic_buttons
 from actions.wording import say, spoken_list
 from clinic.treatments import other_treatment_named
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(AnswersEveryQuestion):
+    """Out of scope, and then the message's other questions ("Do you do Botox? And how much is
+    micro-needling?")."""
+
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Tuple[Optional[str], List[Dict]]:
         if answer_filler(dispatcher, tracker.latest_message):  # "hmm" is no question out of scope
-            return []
+            return None, []
         # About the clinic itself ("do you sell gift vouchers?"): its own note answers.
-        if answer_clinic_question(dispatcher, tracker.latest_message.get("text")):
-            return []
+        clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
+        if clinic_topic:
+            return clinic_topic, []
         details = clinic().clinic
         treatment = other_treatment_named(tracker.latest_message.get("text") or "")
         if not treatment:
             say(dispatcher, "utter_out_of_scope")  # its buttons are in domain.yml
-            return []
+            return "out_of_scope", []
         offered = {"treatments": spoken_list(details.treatments)} if details.treatments else {}
         say(
             dispatcher,
@@ -46,4 +53,4 @@ class ActionOutOfScope(Action):
             clinic_name=details.name,
             **offered,
         )
-        return []
+        return "out_of_scope", []

@@ -151,6 +151,24 @@ def test_events_among_other_questions_are_offered_as_a_button():
     assert messages[-1]["buttons"] == [{"title": "Upcoming events", "payload": "/event_info"}]
 
 
+def test_a_treatment_the_clinic_does_not_offer_and_then_the_other_question():
+    from actions.scope import ActionOutOfScope
+
+    text = "Do you do Botox? And how long is the downtime for microneedling?"
+    latest = with_parts(
+        parse("out_of_scope", 0.9, text=text),
+        part("Do you do Botox?", "out_of_scope", 0.95),
+        part("And how long is the downtime for microneedling?", "faq", 0.9, answer=("downtime", 0.97)),
+    )
+    messages, _ = run(ActionOutOfScope(), latest)
+    assert [m.get("response") for m in messages] == [
+        "utter_other_treatment",
+        "utter_other_question",
+        "utter_faq/downtime",
+    ]
+    assert "Botox" in joined(messages) and "little downtime" in joined(messages)
+
+
 HOURS_PART = part("What time do you close today", "ask_hours", 0.95)
 BOOKING_PART = part("can I book for tomorrow?", "book_consultation", 0.97)
 
