@@ -6,15 +6,16 @@ reading: the classifier gave `ask_price` 0.77 and the downtime answer 0.13 on th
 all. So the message is cut into its questions (`split_questions`), and each part goes through
 the rest of the pipeline beside the whole message:
 
-* `QuestionSplitter`, first in the pipeline, appends one message per part after the visitor's
-  message. Every later component reads each message in the list (Rasa's own components and
+* `QuestionSplitter`, first in the pipeline, has the message read without the "and", "also" or
+  "ok so" that opens a follow-up (`without_follow_up_opening`), and appends one message per part
+  after the visitor's message. Every later component reads each message in the list (Rasa's own components and
   the project's do), so a part is tokenized, featurized, classified, given its FAQ answer and
   judged by the safety net exactly as a message of its own would be.
 * `QuestionPartsCollector`, last, takes the parts out of the list again and records what each
   was read as in the visitor's message's parse data (`question_parts`: each in parse data's own
   shape, so the actions read a part with the functions they read a message with); Rasa only ever reads
   the first message of the list, and the whole message's own reading is left exactly as it
-  was. The actions answer the parts the main answer did not cover (actions/question_parts.py).
+  was. It also puts back the visitor's own words where an opening was left out of the reading. The actions answer the parts the main answer did not cover (actions/question_parts.py).
 
 A part is text up to a question mark, with any statement before it ("I have rosacea. Can I
 have it?" stays one part: the statement is what the question is about), or one side of "...
@@ -39,6 +40,7 @@ from nlu_components.message_rules import MessageRule
 
 QUESTION_PARTS_KEY = "question_parts"
 PART_OF = "question_part_of"  # set on a part's message: the text of the message it was cut from
+VISITOR_TEXT = "visitor_text"  # set on a message read without its follow-up opening: its own words
 MIN_PART_WORDS = 2
 MAX_PARTS = 3
 
@@ -60,6 +62,26 @@ _PREAMBLE = re.compile(
     r"(?:questions?|queries|query)\b[\s,!.:-]*)?",
     re.IGNORECASE,
 )
+
+
+# What opens a follow-up typed right after an answer: "and can I wear makeup after?", "ok so how
+# much is it?", "oh and is there parking". No training example opens with "and", and the
+# classifier read that unseen first word as doubt: "can I wear makeup after?" was the aftercare
+# answer, "and can I wear makeup after?" was not understood.
+# "so" only before a question word: "so sore after my treatment" keeps it.
+_FOLLOW_UP_OPENING = re.compile(
+    r"^\W*(?:(?:oh|ok|okay|right)[\s,.!]+)?"
+    r"(?:(?:and|also|plus)(?:\s+(?:also|and))?|so(?=[\s,]+(?:how|what|what's|whats|when|where|which|who|why|is|are"
+    r"|do|does|can|could|will|would|should|if)\b))\b[\s,.!:-]*",
+    re.IGNORECASE,
+)
+
+
+def without_follow_up_opening(text: str) -> str:
+    """``text`` without the "and"/"also"/"ok so" that opens a follow-up, when at least
+    `MIN_PART_WORDS` words are left ("and you?" stays as it is)."""
+    rest = _FOLLOW_UP_OPENING.sub("", text, count=1)
+    return rest if rest != text and _words(rest) >= MIN_PART_WORDS else text
 
 
 def _words(text: str) -> int:
@@ -105,7 +127,11 @@ class QuestionSplitter(MessageRule):
             if message.get(PART_OF) is not None:
                 continue
             text = message.get(TEXT) or ""
-            out.extend(Message(data={TEXT: part, PART_OF: text}) for part in split_questions(text))
+            read = without_follow_up_opening(text)
+            if read != text:  # the pipeline reads the question; the collector puts the visitor's words back
+                message.set(TEXT, read)
+                message.set(VISITOR_TEXT, text)
+            out.extend(Message(data={TEXT: part, PART_OF: read}) for part in split_questions(read))
         return out
 
 
@@ -142,6 +168,8 @@ class QuestionPartsCollector(MessageRule):
             if message.get(PART_OF) is None:
                 out.append(message)
                 message.set(QUESTION_PARTS_KEY, [], add_to_output=True)
+                if message.get(VISITOR_TEXT) is not None:
+                    message.set(TEXT, message.get(VISITOR_TEXT))
             elif out:
                 out[-1].set(
                     QUESTION_PARTS_KEY, out[-1].get(QUESTION_PARTS_KEY) + [_reading(message)], add_to_output=True

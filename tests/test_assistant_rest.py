@@ -237,13 +237,35 @@ def test_a_message_asking_two_things_gets_both_answers(servers):
     assert "And your other question" in text
 
 
-def test_the_other_question_of_a_message_is_answered_or_offered(servers):
-    """The downtime and the price: one is answered, the other answered too or offered as a button."""
-    replies = servers.send("two-questions", "how much is microneedling and how long is the downtime?")
-    text = "\n".join(r.get("text") or "" for r in replies)
-    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
-    assert "little downtime" in text
-    assert "doesn't publish a price list" in text or "/ask_price" in payloads
+def test_the_clinics_answer_to_the_other_question_is_given_too(servers):
+    """The downtime and the price, in either order: both answered."""
+    for order, message in enumerate(
+        ["how much is microneedling and how long is the downtime?", "how long is the downtime and how much is it?"]
+    ):
+        text = "\n".join(r.get("text") or "" for r in servers.send(f"two-questions-{order}", message))
+        assert "little downtime" in text and "doesn't publish a price list" in text, message
+
+
+def test_a_booking_answers_the_other_question_before_the_form_asks(servers):
+    replies = servers.send("hours-and-booking", "What time do you close today and can I book for tomorrow?")
+    texts = [r.get("text") or "" for r in replies]
+    assert any("Sat: 10:00–14:00" in text for text in texts)
+    assert "What's your name?" in texts[-1]
+    assert not [b for r in replies for b in r.get("buttons", [])]
+
+
+def test_out_of_scope_then_the_other_question(servers):
+    text = "\n".join(
+        r.get("text") or ""
+        for r in servers.send("botox-and-downtime", "Do you do Botox? And how long is the downtime?")
+    )
+    assert "Botox" in text and "little downtime" in text
+
+
+def test_a_follow_up_opening_with_and_is_answered(servers):
+    """Asked right after an answer, opening with "and": read as the question it is."""
+    assert "little downtime" in servers.say("follow-up", "how long is the downtime?")
+    assert "skip make-up" in servers.say("follow-up", "and can I wear makeup after?")
 
 
 def test_is_it_free_after_the_events_is_about_the_event(servers):

@@ -14,7 +14,13 @@ from trained_model import parse_with_trained_model
 
 from actions.clinic_info import ActionClinicHours, ActionPriceInfo
 from actions.faq import ActionAnswerFaq
-from nlu_components.question_parts import PART_OF, QuestionPartsCollector, QuestionSplitter, split_questions
+from nlu_components.question_parts import (
+    PART_OF,
+    QuestionPartsCollector,
+    QuestionSplitter,
+    split_questions,
+    without_follow_up_opening,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +71,33 @@ def test_one_question_is_left_whole(text):
 def test_a_long_post_is_read_in_at_most_three_parts():
     text = "Does it hurt? How long is the downtime? How much is it? Where are you? When are you open?"
     assert split_questions(text) == ["Does it hurt?", "How long is the downtime?", "How much is it?"]
+
+
+@pytest.mark.parametrize(
+    "text, read",
+    [
+        ("and can I wear makeup after?", "can I wear makeup after?"),
+        ("Also, how much is it", "how much is it"),
+        ("ok so how long is the downtime?", "how long is the downtime?"),
+        ("oh and is there parking", "is there parking"),
+        ("and also do you take cards?", "do you take cards?"),
+        ("and you?", "and you?"),  # too little left to read on its own
+        ("ok please do", "ok please do"),  # an answer, not a follow-up
+        ("Android phone users can't see the chat", "Android phone users can't see the chat"),
+        ("so sore after my treatment", "so sore after my treatment"),
+    ],
+)
+def test_a_follow_up_is_read_without_its_opening(text, read):
+    assert without_follow_up_opening(text) == read
+
+
+def test_the_visitors_own_words_come_back_after_the_reading():
+    message = Message(data={"text": "and how much is it and how long is the downtime?"})
+    messages = QuestionSplitter({}).process([message])
+    assert message.get("text") == "how much is it and how long is the downtime?"  # what the pipeline reads
+    assert [m.get("text") for m in messages[1:]] == ["how much is it", "how long is the downtime?"]
+    QuestionPartsCollector({}).process(messages)
+    assert message.get("text") == "and how much is it and how long is the downtime?"
 
 
 def test_the_parts_travel_with_their_message_and_leave_the_list_at_the_end():
