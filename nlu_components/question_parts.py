@@ -47,12 +47,10 @@ MAX_PARTS = 3
 _AFTER_QUESTION_MARK = re.compile(r"(?<=[?？])\s+")
 # "..., and how long is the downtime", "... and do I need a consultation", "... also is it safe"; not
 # "and have" or "and am", which mostly join what the visitor tells ("I'm 35 and have acne scars").
-_JOINED_QUESTION = re.compile(
-    r"\s*(?:,\s*)?\b(?:and|also|plus)\s+(?:also\s+)?"
-    r"(?=(?:how|what|what's|whats|when|where|which|who|why|is|are|do|does|did|can|could|will|would|should|shall"
-    r"|may)\b)",
-    re.IGNORECASE,
+_QUESTION_WORDS = (
+    r"(?:how|what|what's|whats|when|where|which|who|why|is|are|do|does|did|can|could|will|would|should|shall|may)"
 )
+_JOINED_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus)\s+(?:also\s+)?(?={_QUESTION_WORDS}\b)", re.IGNORECASE)
 _WORD = re.compile(r"[\w']+")
 # What opens a message without asking anything: "Hi,", "Hello! I have a few questions." The first
 # part is read without it ("Hi, I have a few questions. How long is the downtime?" was a greeting).
@@ -70,9 +68,8 @@ _PREAMBLE = re.compile(
 # answer, "and can I wear makeup after?" was not understood.
 # "so" only before a question word: "so sore after my treatment" keeps it.
 _FOLLOW_UP_OPENING = re.compile(
-    r"^\W*(?:(?:oh|ok|okay|right)[\s,.!]+)?"
-    r"(?:(?:and|also|plus)(?:\s+(?:also|and))?|so(?=[\s,]+(?:how|what|what's|whats|when|where|which|who|why|is|are"
-    r"|do|does|can|could|will|would|should|if)\b))\b[\s,.!:-]*",
+    rf"^\W*(?:(?:oh|ok|okay|right)[\s,.!]+)?(?:(?:and|also|plus)(?:\s+(?:also|and))?|so(?=[\s,]+(?:{_QUESTION_WORDS}|if)\b))"
+    r"\b[\s,.!:-]*",
     re.IGNORECASE,
 )
 
