@@ -44,7 +44,12 @@ _MONEY = re.compile(
 
 def asks_how_much_of_something_else(text: str) -> bool:
     """ "how much downtime / recovery time / pain", saying nothing about money."""
-    return bool(_HOW_MUCH_OF_NOT_MONEY.search(text or "")) and not _MONEY.search(text or "")
+    return bool(_HOW_MUCH_OF_NOT_MONEY.search(text or "")) and not says_money(text)
+
+
+def says_money(text: str) -> bool:
+    """Whether ``text`` names money: a cost, a price, paying, a currency."""
+    return bool(_MONEY.search(text or ""))
 
 
 def faq_answer_confidence(message: Message) -> float:

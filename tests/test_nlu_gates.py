@@ -86,9 +86,11 @@ GATES = {
 # A second answer-key round (2026-12-06; the intent model unchanged, by construction) took real
 # answer accuracy to 0.845 (283 of 335) and fresh to 0.803 (118 of 147); floors raised with the
 # same margin of two questions. A third (2026-12-07) took fresh to 0.816 (120 of 147) and held
-# real at 0.845; the fresh floor raised the same way.
+# real at 0.845; the fresh floor raised the same way. BookingQuestions (2026-12-07) took two real
+# booking questions from a fallback to book_consultation, every other reading of every set the
+# same: real answer accuracy 0.851 (285 of 335), its floor raised with the same margin.
 TARGETS_NOT_MET = {
-    ("real", "answer_accuracy"): 0.838,
+    ("real", "answer_accuracy"): 0.844,
     ("real", "urgent_recall"): 0.80,
     ("real", "false_escalation"): 0.055,
     ("signs", "intent_accuracy"): 0.758,

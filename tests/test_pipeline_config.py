@@ -34,3 +34,8 @@ def test_intents_come_from_the_seed_ensemble_and_the_safety_net_decides_last():
     assert names[-1] == "nlu_components.question_parts.QuestionPartsCollector"
     assert names[0] == "nlu_components.question_parts.QuestionSplitter"
     assert names.index("FallbackClassifier") < names.index("nlu_components.medical_safety_net.MedicalSafetyNet")
+    # A booking question given up on is read after the fallback decided, and judged by the net after.
+    booking = names.index("nlu_components.booking_questions.BookingQuestions")
+    assert (
+        names.index("FallbackClassifier") < booking < names.index("nlu_components.medical_safety_net.MedicalSafetyNet")
+    )
