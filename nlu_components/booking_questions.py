@@ -20,14 +20,14 @@ what the classifiers gave `book_consultation`; what happened is kept under `book
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Text
+from typing import Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.how_much_of_what import says_money
-from nlu_components.message_rules import MessageRule, read_as
+from nlu_components.message_rules import IntentRule
 
 FALLBACK = "nlu_fallback"
 BOOK = "book_consultation"
@@ -54,28 +54,14 @@ def speaks_of_booking(text: str) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class BookingQuestions(MessageRule):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
+class BookingQuestions(IntentRule):
+    record_key = BOOKING_QUESTION_KEY
 
-    @staticmethod
-    def _decide(message: Message) -> Optional[Dict[str, Any]]:
-        intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) != FALLBACK:
+    def _decide(self, message: Message) -> Optional[Tuple[str, str]]:
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != FALLBACK:
             return None
         if any(entity.get("entity") in LEFT_TO_THE_CLASSIFIER for entity in message.get(ENTITIES) or []):
             return None
         if not speaks_of_booking(message.get(TEXT) or ""):
             return None
-        return {
-            "original_intent": FALLBACK,
-            "original_confidence": intent.get(PREDICTED_CONFIDENCE_KEY),
-            "reason": "a booking question the classifier was not sure of",
-        }
-
-    def _process(self, message: Message) -> None:
-        decision = self._decide(message)
-        if decision:
-            read_as(message, BOOK)
-            message.set(BOOKING_QUESTION_KEY, decision, add_to_output=True)
+        return BOOK, "a booking question the classifier was not sure of"

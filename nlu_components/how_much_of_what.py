@@ -17,13 +17,13 @@ confidence is what the classifiers gave `faq`; what they said is kept under `how
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.message_rules import MessageRule, read_as
+from nlu_components.message_rules import IntentRule
 
 ASK_PRICE = "ask_price"
 FAQ = "faq"
@@ -58,28 +58,19 @@ def faq_answer_confidence(message: Message) -> float:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class HowMuchOfWhat(MessageRule):
+class HowMuchOfWhat(IntentRule):
+    record_key = HOW_MUCH_KEY
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # The same line as the assistant's for giving an FAQ answer (FAQ_CONFIDENCE_THRESHOLD).
         return {"min_answer_confidence": 0.5}
 
-    def _decide(self, message: Message) -> Optional[Dict[str, Any]]:
-        intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) != ASK_PRICE:
+    def _decide(self, message: Message) -> Optional[Tuple[str, str]]:
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != ASK_PRICE:
             return None
         if not asks_how_much_of_something_else(message.get(TEXT) or ""):
             return None
         if faq_answer_confidence(message) < self.config["min_answer_confidence"]:
             return None
-        return {
-            "original_intent": ASK_PRICE,
-            "original_confidence": intent.get(PREDICTED_CONFIDENCE_KEY),
-            "reason": "how much of something that is not money",
-        }
-
-    def _process(self, message: Message) -> None:
-        decision = self._decide(message)
-        if decision:
-            read_as(message, FAQ)
-            message.set(HOW_MUCH_KEY, decision, add_to_output=True)
+        return FAQ, "how much of something that is not money"

@@ -62,7 +62,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.intents import names_a_sign
-from nlu_components.message_rules import MessageRule, read_as
+from nlu_components.message_rules import IntentRule
 from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign, normalize
 
@@ -93,7 +93,9 @@ def _part_of_any(words: str, named: List[str]) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MedicalSafetyNet(MessageRule):
+class MedicalSafetyNet(IntentRule):
+    record_key = SAFETY_NET_KEY
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -168,20 +170,3 @@ class MedicalSafetyNet(MessageRule):
         if intent == STOP and words >= self.statement_words:
             return "an account"
         return None
-
-    def _process(self, message: Message) -> None:
-        decision = self._decide(message)
-        if not decision:
-            return
-        new_intent, reason = decision
-        original = message.get(INTENT) or {}
-        read_as(message, new_intent)
-        message.set(
-            SAFETY_NET_KEY,
-            {
-                "original_intent": original.get(INTENT_NAME_KEY),
-                "original_confidence": original.get(PREDICTED_CONFIDENCE_KEY),
-                "reason": reason,
-            },
-            add_to_output=True,
-        )

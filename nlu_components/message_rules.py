@@ -1,14 +1,16 @@
 """The shape shared by the pipeline's untrained components, which re-read a parsed message.
 
-`LanguageIdentifier`, `AssistantQuestions`, `TreatmentScope`, `HowMuchOfWhat` and
-`MedicalSafetyNet` learn nothing: each is built from its configuration alone and applies its
+`LanguageIdentifier`, `AssistantQuestions`, `TreatmentScope`, `HowMuchOfWhat`, `BookingQuestions`
+and `MedicalSafetyNet` learn nothing: each is built from its configuration alone and applies its
 rule to every message in place. Rasa's graph asks each component for `create` with the model
-storage and resource it would train into; this is that method, once.
+storage and resource it would train into; this is that method, once. `IntentRule` is the shape
+of those that read a message as another intent: what the classifiers said, and why it was
+changed, are kept in the parse data under the rule's own key, so staff can see it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
@@ -40,6 +42,38 @@ class MessageRule(GraphComponent):
 
     def _process(self, message: Message) -> None:
         raise NotImplementedError
+
+
+class IntentRule(MessageRule):
+    """A rule that reads some messages as another intent, recording under `record_key` what the
+    classifiers said ("original_intent", "original_confidence") and the rule's "reason"."""
+
+    record_key: Text
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def _decide(self, message: Message) -> Optional[Tuple[Text, Text]]:
+        """The intent the message is to be read as and why, or None to leave it as it is."""
+        raise NotImplementedError
+
+    def _process(self, message: Message) -> None:
+        decision = self._decide(message)
+        if not decision:
+            return
+        new_intent, reason = decision
+        original = message.get(INTENT) or {}
+        read_as(message, new_intent)
+        message.set(
+            self.record_key,
+            {
+                "original_intent": original.get(INTENT_NAME_KEY),
+                "original_confidence": original.get(PREDICTED_CONFIDENCE_KEY),
+                "reason": reason,
+            },
+            add_to_output=True,
+        )
 
 
 def read_as(message: Message, intent: Text) -> None:

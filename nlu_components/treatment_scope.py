@@ -19,14 +19,14 @@ that mention a peel or a laser keep the acne answers, which cover those treatmen
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.treatments import names_other_treatment_only
-from nlu_components.message_rules import MessageRule, read_as
+from nlu_components.message_rules import IntentRule
 
 FAQ = "faq"
 OUT_OF_SCOPE = "out_of_scope"
@@ -34,21 +34,11 @@ SCOPE_KEY = "treatment_scope"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class TreatmentScope(MessageRule):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
+class TreatmentScope(IntentRule):
+    record_key = SCOPE_KEY
 
-    @staticmethod
-    def _decide(message: Message) -> Optional[str]:
+    def _decide(self, message: Message) -> Optional[Tuple[str, str]]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if intent != FAQ or not names_other_treatment_only(message.get(TEXT) or ""):
             return None
-        return "names a treatment the clinic does not offer, and nothing the FAQ answers"
-
-    def _process(self, message: Message) -> None:
-        reason = self._decide(message)
-        if not reason:
-            return
-        read_as(message, OUT_OF_SCOPE)
-        message.set(SCOPE_KEY, {"original_intent": FAQ, "reason": reason}, add_to_output=True)
+        return OUT_OF_SCOPE, "names a treatment the clinic does not offer, and nothing the FAQ answers"
