@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic, money
 from actions.offers import Offer, make_offer, open_offer
+from actions.question_parts import AN_OFFER_FOLLOWS, answer_other_questions
 from actions.topics import register_buttons, yes_no
 from actions.wording import say
 from clinic.config import ClinicConfig, Event
@@ -97,5 +98,7 @@ class ActionEventInfo(Action):
         say(dispatcher, "utter_coming_up" if len(shown) > 1 else "utter_next_event")
         for event in shown:
             send_event_card(dispatcher, config, event)
+        # "When's the next event? And does microneedling hurt?": answered before the offer to register.
+        answer_other_questions(dispatcher, tracker.latest_message, "event_info", then=AN_OFFER_FOLLOWS)
         say(dispatcher, "utter_ask_to_register", buttons=register_buttons(shown))
         return make_offer(Offer.EVENT_REGISTER)

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
-from actions.question_parts import answer_other_questions
+from actions.question_parts import A_FORM_FOLLOWS, answer_other_questions
 from actions.safety import send_urgent_safety
 from actions.understanding import changes_subject, yes_or_no
 from actions.visitor_details import VisitorDetailsValidation, runs_right_after_the_visitor
@@ -147,7 +147,7 @@ class ActionPrepareHandoff(Action):
         events = start_handoff(dispatcher, tracker, kind, text)
         # "What time do you close today, and can I book for tomorrow?": the other questions are
         # answered before the form asks its first question.
-        answer_other_questions(dispatcher, tracker.latest_message, answered or "book_consultation", form_follows=True)
+        answer_other_questions(dispatcher, tracker.latest_message, answered or "book_consultation", then=A_FORM_FOLLOWS)
         return events
 
 

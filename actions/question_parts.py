@@ -13,9 +13,12 @@ then get, in this order:
   comes first and alone);
 * events or booking: a button each, since those answers carry offers and forms of their own.
 
-When a form starts next (a booking: "what time do you close today, and can I book for
-tomorrow?"), no button is offered, as one would lead away from the form's first question: a
-personal health question is passed on with the request instead, which carries the whole message.
+When the action asks something of its own next (`then`), no topic is offered as a button, as
+one would lead away from that question: before an offer ("Would you like to register?", after an
+event's details) the other parts are answered and a personal one gets its pointer; before a
+form's first question (a booking: "what time do you close today, and can I book for
+tomorrow?") a personal health question is passed on with the request instead, which carries the
+whole message.
 
 A part read as the topic already answered, as a greeting or thanks, or not understood, gets
 nothing more: the main answer stands alone, as it did before messages were cut into parts.
@@ -69,11 +72,19 @@ def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict
     return topics
 
 
+NOTHING_FOLLOWS = "nothing"
+AN_OFFER_FOLLOWS = "offer"
+A_FORM_FOLLOWS = "form"
+
+
 def answer_other_questions(
-    dispatcher: CollectingDispatcher, parse_data: Dict[str, Any], answered: Optional[str], form_follows: bool = False
+    dispatcher: CollectingDispatcher,
+    parse_data: Dict[str, Any],
+    answered: Optional[str],
+    then: str = NOTHING_FOLLOWS,
 ) -> None:
     """After the main answer (``answered``: its topic), answer or offer the message's other
-    questions; with ``form_follows``, answer them and offer nothing."""
+    questions; ``then`` says what the action asks next (an offer or a form: nothing is offered)."""
     topics = other_questions(parse_data, answered)
     for topic, part in topics.items():
         if topic.startswith(f"{FAQ_INTENT}/"):
@@ -87,12 +98,12 @@ def answer_other_questions(
             say(dispatcher, "utter_other_question", topic=INTENT_LABELS[topic])
             CLINIC_ANSWERS[topic](dispatcher, part, buttons=False)
     if MEDICAL in topics:
-        if form_follows:
+        if then == A_FORM_FOLLOWS:
             say(dispatcher, "utter_other_question_personal_passed_on")
         else:
             say(dispatcher, "utter_other_question_personal", buttons=topic_buttons([MEDICAL]))
     offered = [topic for topic in topics if topic in OFFERED_AS_BUTTONS and topic in INTENT_LABELS]
-    if offered and not form_follows:
+    if offered and then == NOTHING_FOLLOWS:
         say(dispatcher, "utter_other_questions_offered", buttons=topic_buttons(offered))
 
 

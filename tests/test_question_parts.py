@@ -202,6 +202,23 @@ def test_a_treatment_the_clinic_does_not_offer_and_then_the_other_question():
     assert "Botox" in joined(messages) and "little downtime" in joined(messages)
 
 
+def test_the_events_answer_the_other_question_before_the_offer_to_register():
+    from actions.events import ActionEventInfo
+
+    text = "When's the next event? And does microneedling hurt?"
+    pain = part("And does microneedling hurt?", "faq", 0.9, answer=("microneedling_pain", 0.97))
+    booking = part("can I book too?", "book_consultation", 0.9)
+    latest = with_parts(
+        parse("event_info", 0.9, text=text), part("When's the next event?", "event_info", 0.95), pain, booking
+    )
+    messages, events = run(ActionEventInfo(), latest)
+    responses = [m.get("response") for m in messages]
+    assert responses[-3:] == ["utter_other_question", "utter_faq/microneedling_pain", "utter_ask_to_register"]
+    assert "utter_other_questions_offered" not in responses  # no button leads away from the offer
+    assert messages[-1]["buttons"]  # the offer's own
+    assert any(e.get("name") == "pending_offer" for e in events)
+
+
 HOURS_PART = part("What time do you close today", "ask_hours", 0.95)
 BOOKING_PART = part("can I book for tomorrow?", "book_consultation", 0.97)
 
