@@ -108,6 +108,7 @@ def split_questions(text: Optional[str]) -> List[str]:
     parts = [part for chunk in chunks if _asks(chunk) or len(chunks) == 1 for part in _cut_joined(chunk)]
     if parts:
         parts[0] = _PREAMBLE.sub("", parts[0], count=1) or parts[0]
+    parts = [without_follow_up_opening(part) for part in parts]  # "... ? And does it hurt?"
     if len(parts) < 2 or any(_words(part) < MIN_PART_WORDS for part in parts):
         return []
     return parts[:MAX_PARTS]

@@ -262,6 +262,13 @@ def test_out_of_scope_then_the_other_question(servers):
     assert "Botox" in text and "little downtime" in text
 
 
+def test_the_events_answer_the_other_question_before_the_offer_to_register(servers):
+    replies = servers.send("event-and-address", "Is there an acne event coming up? Also where are you?")
+    texts = [r.get("text") or "" for r in replies]
+    assert any("Acne Evening" in text for text in texts) and any("1 Test Road" in text for text in texts)
+    assert "Would you like to register?" in texts[-1]
+
+
 def test_a_follow_up_opening_with_and_is_answered(servers):
     """Asked right after an answer, opening with "and": read as the question it is."""
     assert "little downtime" in servers.say("follow-up", "how long is the downtime?")

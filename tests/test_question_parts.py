@@ -30,7 +30,7 @@ from nlu_components.question_parts import (
             "how much is microneedling and how long is the downtime?",
             ["how much is microneedling", "how long is the downtime?"],
         ),
-        ("Does it hurt? And how many sessions would I need?", ["Does it hurt?", "And how many sessions would I need?"]),
+        ("Does it hurt? And how many sessions would I need?", ["Does it hurt?", "how many sessions would I need?"]),
         ("How much? Is it safe?", ["How much?", "Is it safe?"]),
         (
             "where are you located and is there parking? how much is it? thanks!",
@@ -39,9 +39,9 @@ from nlu_components.question_parts import (
         ("what are your hours, and also do you do weekends", ["what are your hours", "do you do weekends"]),
         (
             "Hi, I have a few questions. How long is the downtime? And how much does it cost?",
-            ["How long is the downtime?", "And how much does it cost?"],
+            ["How long is the downtime?", "how much does it cost?"],
         ),
-        ("Hello! Is there parking? And is it step-free?", ["Is there parking?", "And is it step-free?"]),
+        ("Hello! Is there parking? And is it step-free?", ["Is there parking?", "is it step-free?"]),
     ],
 )
 def test_a_message_is_cut_into_its_questions(text, parts):
@@ -191,7 +191,7 @@ def test_a_treatment_the_clinic_does_not_offer_and_then_the_other_question():
     latest = with_parts(
         parse("out_of_scope", 0.9, text=text),
         part("Do you do Botox?", "out_of_scope", 0.95),
-        part("And how long is the downtime for microneedling?", "faq", 0.9, answer=("downtime", 0.97)),
+        part("how long is the downtime for microneedling?", "faq", 0.9, answer=("downtime", 0.97)),
     )
     messages, _ = run(ActionOutOfScope(), latest)
     assert [m.get("response") for m in messages] == [
@@ -206,7 +206,7 @@ def test_the_events_answer_the_other_question_before_the_offer_to_register():
     from actions.events import ActionEventInfo
 
     text = "When's the next event? And does microneedling hurt?"
-    pain = part("And does microneedling hurt?", "faq", 0.9, answer=("microneedling_pain", 0.97))
+    pain = part("does microneedling hurt?", "faq", 0.9, answer=("microneedling_pain", 0.97))
     booking = part("can I book too?", "book_consultation", 0.9)
     latest = with_parts(
         parse("event_info", 0.9, text=text), part("When's the next event?", "event_info", 0.95), pain, booking
