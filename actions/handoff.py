@@ -141,13 +141,12 @@ class ActionPrepareHandoff(Action):
             return form_start_events(tracker, TicketKind.HUMAN, text)
         if kind not in (TicketKind.BOOKING, TicketKind.HUMAN):
             return start_handoff(dispatcher, tracker, kind, text)
-        answered = answer_clinic_question(
-            dispatcher, text, buttons=False
-        )  # "I'd like to book, is it done by a doctor?"
+        # "I'd like to book, is it done by a doctor?"
+        answered = answer_clinic_question(dispatcher, text, buttons=False)
         events = start_handoff(dispatcher, tracker, kind, text)
         # "What time do you close today, and can I book for tomorrow?": the other questions are
-        # answered before the form asks its first question.
-        answer_other_questions(dispatcher, tracker.latest_message, answered or "book_consultation", then=A_FORM_FOLLOWS)
+        # answered before the form asks its first question (a booking part is offered nothing then).
+        answer_other_questions(dispatcher, tracker.latest_message, answered, then=A_FORM_FOLLOWS)
         return events
 
 
