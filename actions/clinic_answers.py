@@ -36,6 +36,22 @@ ASKS_ABOUT_ACCESS = re.compile(
 )
 
 
+# What an event costs ("is it free?", "how much is it?"), asked while an event is the subject: the
+# event's price, not the clinic's price list. Not a question naming a treatment or the
+# consultation ("is the consultation free?"), which is about those.
+_ASKS_WHAT_IT_COSTS = re.compile(
+    r"\b(?:free|cost\w*|prices?|priced|how much|pay|paid|charge\w*|fees?|entry|tickets?)\b", re.I
+)
+_NAMES_A_TREATMENT = re.compile(
+    r"\b(?:consult\w*|treatments?|sessions?|courses?|micro-?needling|needling|ecit|peels?)\b", re.I
+)
+
+
+def asks_what_an_event_costs(text: str) -> bool:
+    """A price question that, asked about an event, means that event's price."""
+    return bool(_ASKS_WHAT_IT_COSTS.search(text or "")) and not _NAMES_A_TREATMENT.search(text or "")
+
+
 def _offer(topics: List[str], buttons: bool) -> List[Button]:
     return topic_buttons(topics) if buttons else []
 

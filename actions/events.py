@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinic_answers import asks_what_an_event_costs
 from actions.clinic_context import clinic, money
 from actions.offers import Offer, make_offer, open_offer
 from actions.question_parts import AN_OFFER_FOLLOWS, answer_other_questions
@@ -16,15 +16,6 @@ from actions.wording import say
 from clinic.config import ClinicConfig, Event
 
 MAX_EVENTS_SHOWN = 3
-# What an event costs, asked while its registration is on offer ("is it free?", "how much is it?"):
-# the event's price, not the clinic's price list. Not a question naming a treatment or the
-# consultation ("is the consultation free?"), which is about those.
-ASKS_WHAT_IT_COSTS = re.compile(
-    r"\b(?:free|cost\w*|prices?|priced|how much|pay|paid|charge\w*|fees?|entry|tickets?)\b", re.I
-)
-NAMES_A_TREATMENT = re.compile(
-    r"\b(?:consult\w*|treatments?|sessions?|courses?|micro-?needling|needling|ecit|peels?)\b", re.I
-)
 
 
 def send_event_card(dispatcher: CollectingDispatcher, config: ClinicConfig, event: Event) -> None:
@@ -59,7 +50,7 @@ def answer_event_cost(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     offer = open_offer(tracker)
     if offer is None or offer.kind != Offer.EVENT_REGISTER:
         return None
-    if not ASKS_WHAT_IT_COSTS.search(text) or NAMES_A_TREATMENT.search(text):
+    if not asks_what_an_event_costs(text):
         return None
     events = clinic().upcoming_events()[:MAX_EVENTS_SHOWN]
     if not events:

@@ -12,6 +12,7 @@ from actions.clinic_context import clinic
 from actions.handoff import form_start_events, open_ticket_for
 from actions.languages import reply_in, visitor_language
 from actions.offers import Offer, make_offer
+from actions.question_parts import AN_OFFER_FOLLOWS, MEDICAL, answer_other_questions
 from actions.safety import send_urgent_safety
 from actions.topics import yes_no
 from actions.wording import say
@@ -36,7 +37,10 @@ class ActionMedicalReply(Action):
         if mentions_warning_sign(tracker):
             # Not urgent by the NLU's judgement, but a warning sign is mentioned: safety first.
             send_urgent_safety(dispatcher, tracker)
-        say(dispatcher, "utter_medical_reply", buttons=yes_no())
+        say(dispatcher, "utter_medical_reply")
+        # "I'm on roaccutane, can I have it? And what are your hours?": the hours, before the offer.
+        answer_other_questions(dispatcher, tracker.latest_message, MEDICAL, then=AN_OFFER_FOLLOWS)
+        say(dispatcher, "utter_medical_followup_offer", buttons=yes_no())
         translated = reply_in(clinic(), visitor_language(tracker))
         if translated:  # asked in another language: how to reach the clinic, in that language
             dispatcher.utter_message(text=translated)

@@ -9,8 +9,7 @@ then get, in this order:
   covers (actions/clinic_questions.py), or the clinic's prices, hours, address or contact details
   (actions/clinic_answers.py): its answer, after a short lead-in, without buttons of its own;
 * a question about the visitor's own health: that a professional should answer it, with the
-  button that asks one (a medical reading of the whole message never gets here: its own reply
-  comes first and alone);
+  button that asks one;
 * events or booking: a button each, since those answers carry offers and forms of their own.
 
 When the action asks something of its own next (`then`), no topic is offered as a button, as
@@ -20,7 +19,12 @@ form's first question (a booking: "what time do you close today, and can I book 
 tomorrow?") a personal health question is passed on with the request instead, which carries the
 whole message.
 
-A part read as the topic already answered, as a greeting or thanks, or not understood, gets
+After a medical reading of the whole message, only the clinic's facts (hours, address, contact,
+prices, a clinic note) are answered, between the medical reply and its offer of a professional
+("I'm on roaccutane, can I have it? And what are your hours?"): every other part may depend on
+the visitor's situation, which the professional will hear about.
+
+A part read as the topic already answered (or the event's price after its details), as a greeting or thanks, or not understood, gets
 nothing more: the main answer stands alone, as it did before messages were cut into parts.
 """
 
@@ -32,7 +36,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_answers import CLINIC_ANSWERS
+from actions.clinic_answers import CLINIC_ANSWERS, asks_what_an_event_costs
 from actions.clinic_questions import answer_clinic_question, clinic_question_in
 from actions.topics import FAQ_LABELS, INTENT_LABELS, topic_buttons
 from actions.understanding import faq_choice
@@ -59,17 +63,36 @@ def part_topic(reading: Dict[str, Any]) -> Optional[str]:
     return intent if intent in OFFERED_AS_BUTTONS or intent in CLINIC_ANSWERS else None
 
 
+def already_answered(topic: str, part: str, answered: Optional[str]) -> bool:
+    """Whether the main answer covers this part too: its own topic, or the price of the event
+    whose details (with its price) were just given ("tell me about the acne evening, is it free?")."""
+    if topic == answered:
+        return True
+    return answered == "event_info" and topic == "ask_price" and asks_what_an_event_costs(part)
+
+
 def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict[str, str]:
-    """{topic: the part that asks it} for the message's other parts, in order, less the topic
-    answered; a topic asked twice keeps its first part."""
-    if (parse_data.get("intent") or {}).get("name") in MEDICAL_INTENTS:
-        return {}
+    """{topic: the part that asks it} for the message's other parts, in order, less what the main
+    answer covered; a topic asked twice keeps its first part. After a medical reading, only the
+    parts about the clinic's own facts (CLINIC_FACTS): any other part may lean on the visitor's
+    situation ("I'm on roaccutane. Can I have it?"), which a general answer would ignore."""
+    medical = (parse_data.get("intent") or {}).get("name") in MEDICAL_INTENTS
     topics: Dict[str, str] = {}
     for reading in parse_data.get("question_parts") or []:
         topic = part_topic(reading)
-        if topic and topic != answered:
-            topics.setdefault(topic, reading.get("text") or "")
+        part = reading.get("text") or ""
+        if not topic or already_answered(topic, part, answered):
+            continue
+        if medical and not is_clinic_fact(topic):
+            continue
+        topics.setdefault(topic, part)
     return topics
+
+
+def is_clinic_fact(topic: str) -> bool:
+    """A topic answered from the clinic file alone (hours, address, contact, prices, a clinic
+    note): the same for every visitor, whatever their situation."""
+    return topic in CLINIC_ANSWERS or topic.startswith("clinic/")
 
 
 NOTHING_FOLLOWS = "nothing"

@@ -219,6 +219,73 @@ def test_the_events_answer_the_other_question_before_the_offer_to_register():
     assert any(e.get("name") == "pending_offer" for e in events)
 
 
+def test_an_event_price_part_is_answered_by_the_events_card_not_the_price_list():
+    from actions.events import ActionEventInfo
+
+    text = "Tell me about the acne evening and is it free?"
+    latest = with_parts(
+        parse("event_info", 0.9, text=text),
+        part("Tell me about the acne evening", "event_info", 0.95),
+        part("is it free?", "ask_price", 0.9),
+    )
+    messages, _ = run(ActionEventInfo(), latest)
+    responses = [m.get("response") for m in messages]
+    assert not any(r.startswith(("utter_price_list", "utter_no_price_list")) for r in responses)
+    assert "utter_other_question" not in responses and responses[-1] == "utter_ask_to_register"
+
+
+def test_a_treatments_price_asked_beside_an_event_still_gets_the_price_list():
+    from actions.events import ActionEventInfo
+
+    text = "Tell me about the acne evening and how much is microneedling?"
+    latest = with_parts(
+        parse("event_info", 0.9, text=text),
+        part("Tell me about the acne evening", "event_info", 0.95),
+        part("how much is microneedling?", "ask_price", 0.95),
+    )
+    messages, _ = run(ActionEventInfo(), latest)
+    responses = [m.get("response") for m in messages]
+    assert responses[-3:] == ["utter_other_question", "utter_no_price_list_with_note", "utter_ask_to_register"]
+
+
+ROACCUTANE_PART = part("I'm on roaccutane, can I have microneedling?", "medical_question", 0.9)
+
+
+def test_a_medical_reply_tells_the_clinics_facts_asked_beside_it_before_its_offer():
+    from actions.medical import ActionMedicalReply
+
+    text = "I'm on roaccutane, can I have microneedling? And what are your hours?"
+    latest = with_parts(
+        parse("medical_question", 0.9, text=text), ROACCUTANE_PART, part("what are your hours?", "ask_hours", 0.95)
+    )
+    messages, events = run(ActionMedicalReply(), latest)
+    responses = [m.get("response") for m in messages]
+    assert responses[:3] == ["utter_medical_reply", "utter_other_question", "utter_opening_hours"]
+    assert responses[-1] == "utter_medical_followup_offer"  # after whether the clinic is open now
+    assert "And your other question (Opening hours):" in joined(messages)
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]  # the offer's yes/no, last
+    assert all(not m.get("buttons") for m in messages[:-1])
+    assert any(e.get("name") == "pending_offer" for e in events)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        part("how long is the downtime?", "faq", 0.95, answer=("downtime", 0.98)),  # may lean on their situation
+        part("can I book?", "book_consultation", 0.95),
+        part("any events?", "event_info", 0.95),
+        part("and is it safe with my eczema?", "medical_question", 0.8),
+    ],
+    ids=["faq", "booking", "events", "another-personal-part"],
+)
+def test_a_medical_reply_answers_no_part_that_is_not_a_clinic_fact(other):
+    from actions.medical import ActionMedicalReply
+
+    latest = with_parts(parse("medical_question", 0.9, text="I'm on roaccutane, is it ok? ..."), ROACCUTANE_PART, other)
+    messages, _ = run(ActionMedicalReply(), latest)
+    assert [m.get("response") for m in messages] == ["utter_medical_reply", "utter_medical_followup_offer"]
+
+
 HOURS_PART = part("What time do you close today", "ask_hours", 0.95)
 BOOKING_PART = part("can I book for tomorrow?", "book_consultation", 0.97)
 
