@@ -2,8 +2,10 @@
 
 Either way a "yes" next means the visitor wants help from a person (actions/offers.py). Two
 kinds of message the NLU is unsure of are not misses: a bare acknowledgement ("cool", "got it"),
-which is acknowledged, a filler ("hmm", "?"), which gets the main topics, and a question about the clinic no topic covers (age, who treats, gift
-vouchers), which the clinic's note answers (actions/clinic_questions.py).
+which is acknowledged, a filler ("hmm", "?"), which gets the main topics, a follow-up naming a
+subject of the FAQ answer just given ("what about swimming?", actions/follow_ups.py), and a
+question about the clinic no topic covers (age, who treats, gift vouchers), which the clinic's
+note answers (actions/clinic_questions.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
 from actions.events import answer_event_cost
+from actions.follow_ups import answer_from_last_answer
 from actions.offers import Offer, close_offer, make_offer
 from actions.safety import send_urgent_safety
 from actions.topics import main_menu, person_or_rephrase, topic_button, topic_buttons
@@ -32,6 +35,9 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     if answer_filler(dispatcher, parse_data):
         return []
     medical = medical_among(parse_data)
+    # "what about swimming?" right after the aftercare answer: what that answer says of swimming.
+    if not medical and answer_from_last_answer(dispatcher, tracker):
+        return []
     # "is it free?" just after the events were shown: what they cost.
     if not medical:
         about_the_event = answer_event_cost(dispatcher, tracker)

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_questions import answer_clinic_question
 from actions.fallback import clarify
+from actions.follow_ups import FOLLOW_UP, answer_from_last_answer
 from actions.question_parts import AnswersEveryQuestion
 from actions.topics import next_steps
 from actions.understanding import faq_choice
@@ -31,6 +32,10 @@ class ActionAnswerFaq(AnswersEveryQuestion):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Tuple[Optional[str], List[Dict]]:
         choice = faq_choice(tracker.latest_message)
+        # "what about swimming?" right after an answer: what that answer says of it, whichever key
+        # the selector chose for a message that names only a subject.
+        if not choice.from_button and answer_from_last_answer(dispatcher, tracker):
+            return FOLLOW_UP, []
         if not choice.from_button:
             clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
             if clinic_topic:
