@@ -73,6 +73,7 @@ STOP = "stop"
 BARE = ANSWERS | {STOP}  # an answer or a command, never a question or an account
 _WORD = re.compile(r"[\w']+")
 SAFETY_NET_KEY = "safety_net"
+RED_FLAG_REASON = "red flag:"
 
 
 def reported_red_flags(text: str, named: Iterable[Any] = ()) -> List[str]:
@@ -126,7 +127,7 @@ class MedicalSafetyNet(IntentRule):
         named = [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == self.red_flag_entity]
         red_flags = reported_red_flags(text, named)
         if red_flags:
-            return URGENT, f"red flag: {', '.join(red_flags)}"
+            return URGENT, f"{RED_FLAG_REASON} {', '.join(red_flags)}"
         ranked = message.get(INTENT_RANKING_KEY) or []
         ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
         if general:
