@@ -122,7 +122,14 @@ CLINIC_QUESTIONS = (
         "cancellation_note",
         re.compile(
             r"\bcancell?ation (?:policy|policies|fees?|charges?|terms)\b|\b(?:late|no[- ]?show|missed appointment"
-            r"|cancell?ing) (?:fees?|charges?|policy)\b|\b(?:charge|fee)s? (?:for|if (?:i|you)) (?:cancel|miss|no[- ]?show)",
+            r"|cancell?ing) (?:fees?|charges?|policy)\b|\b(?:charge|fee)s? (?:for|if (?:i|you)) (?:cancel|miss|no[- ]?show)"
+            # Changing an appointment or arriving late: "can I move my appointment?", "I'm running late".
+            r"|\breschedul\w*|\b(?:move|change|cancel|rearrange|postpone|push back|put back) (?:my|our|the|her|his|an?) "
+            r"(?:appointment|appt|session|consultation|consult)\b"
+            r"|\brunning (?:a (?:bit|little) |\d+ ?(?:mins?|minutes) )?late\b"
+            r"|\blate (?:for|to) (?:my|the|our|an?|her|his) (?:appointment|appt|session|consultation|consult|treatment)\b"
+            r"|\b(?:i'?m|im|i am|i'?ll be|ill be|i will be|we'?re|we'?ll be) (?:going to be |gonna be )?(?:a (?:bit|little) |\d+ ?"
+            r"(?:mins?|minutes) )?late\b(?!\W+to (?:the )?(?:party|game|trend))",
             re.IGNORECASE,
         ),
         "utter_cancellation_note",

@@ -50,6 +50,36 @@ def test_a_price_question_is_not_taken_for_a_clinic_question(text):
     assert "price list" in joined(messages) and "cancellation policy" not in joined(messages)
 
 
+def test_changing_an_appointment_is_passed_to_the_team_when_asked_and_told_how_when_not_understood():
+    from actions.faq import ActionAnswerFaq
+    from actions.handoff import ActionPrepareHandoff
+
+    text = "can I move my appointment to Friday?"
+    messages, events = asyncio.run(run_async(ActionPrepareHandoff(), parse("book_consultation", text=text)))
+    assert messages[0]["response"] == "utter_handoff_intro_appointment_change" and slot(events, "handoff_kind")
+    weak = parse("faq", 0.6, faq=[("aftercare", 0.3)], text=text)
+    messages, _ = run(ActionAnswerFaq(), weak)
+    assert [m["response"] for m in messages] == ["utter_cancellation_ask"]
+    assert "To change or cancel an appointment, or if you're running late, call" in joined(messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it too late to treat my scars?",
+        "will it be too late for my wedding",
+        "I'm late to the party on microneedling, is it worth it?",
+        "how late are you open?",
+        "can I cancel my booking for the acne evening?",  # an event registration, not an appointment
+    ],
+)
+def test_late_or_cancel_in_another_sense_is_no_question_about_appointments(text):
+    from actions.clinic_questions import clinic_question_in
+
+    question = clinic_question_in(text)
+    assert question is None or question.note_field != "cancellation_note"
+
+
 def test_prices_are_never_invented(use_clinic_file):
     messages, _ = run(ActionPriceInfo(), parse("ask_price"))
     text = joined(messages)
@@ -504,6 +534,8 @@ def test_a_booking_or_person_request_that_asks_about_the_clinic_is_answered_firs
     [
         ("book_consultation", "is it done by a doctor?", "utter_practitioners_ask"),
         ("book_consultation", "what's the cancellation policy", "utter_cancellation_ask"),
+        ("book_consultation", "Is it a problem if I'm 10 minutes late for my appointment?", "utter_cancellation_ask"),
+        ("human_handoff", "I'm running a bit late", "utter_cancellation_ask"),
         ("book_consultation", "What Happens At A Consultation?", "utter_first_visit_ask"),
         ("book_consultation", "Do I need a consultation before treatment?", "utter_first_visit_ask"),
         ("book_consultation", "can I wear makeup to my appointment", "utter_preparation_ask"),
