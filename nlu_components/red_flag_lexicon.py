@@ -267,6 +267,11 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"(?:with |clear |yellow |a |some )*(?:liquid|fluid|pus|plasma)",
         r"(?:felt|feel|feeling|went|got|getting|i'?m|was|am|is|she'?s|he'?s) (?:really |very |so |extremely |suddenly |all )?"
         r"(?:light-?headed|dizzy|woozy)\b",
+        # Round 9 (2026-12-07, probes of my own): the suspicion said after the sign ("nasty
+        # infection I think"), and spots full of gunk (pus in other words).
+        r"infect(?:ion|ed)\W+(?:i think|i reckon|i guess|i'?m sure|for sure|probably|definitely)\b",
+        r"(?:spots?|bumps?|pimples?|blisters?|sores?|wounds?|holes|it|they)\b (?:\w+ ){0,2}(?:full of|filled with) "
+        r"(?:yellow |green |white |smelly )?(?:gunk|goo|gunge|goop|pus|puss)\b",
     ],
     "es": [
         r"supura",

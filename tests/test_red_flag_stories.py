@@ -20,6 +20,8 @@ from ops.nlu_eval import load_examples
 from ops.paths import ROOT
 
 STORIES = [
+    "Nasty infection i think, the spots are full of gunk",
+    "the bumps on my chin are filled with yellow goo since the needling",
     "had my session on tuesday, fine at first but last night I got the shakes and my cheek is sore",
     "feeling shivery and rough since the treatment, is that a thing?",
     "Since Friday the red patch on my jaw is bigger than it was this morning and hurts",
@@ -176,6 +178,7 @@ ORDINARY = [
     "I've lost sight of which serum I'm supposed to use after",
     "the redness spread out a little and faded by the evening",
     "is there a risk the gigantic needles scar?",
+    "Is my skin full of toxins after a night out?",
 ]
 
 
