@@ -22,7 +22,7 @@ from actions.clinic_context import clinic
 from actions.clinic_questions import answer_clinic_question
 from actions.question_parts import A_FORM_FOLLOWS, answer_other_questions
 from actions.safety import send_urgent_safety
-from actions.understanding import changes_subject, yes_or_no
+from actions.understanding import changes_subject, latest_intent, yes_or_no
 from actions.visitor_details import VisitorDetailsValidation, runs_right_after_the_visitor
 from actions.wording import apologise_for_failure, contact_facts, re_ask, say
 from clinic.errors import ClinicDatabaseError, InvalidInput
@@ -129,7 +129,7 @@ class ActionPrepareHandoff(Action):
         return "action_prepare_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        kind = KIND_BY_INTENT.get(tracker.get_intent_of_latest_message(skip_fallback_intent=False), TicketKind.HUMAN)
+        kind = KIND_BY_INTENT.get(latest_intent(tracker), TicketKind.HUMAN)
         text = tracker.latest_message.get("text") or ""
         if kind in (TicketKind.BOOKING, TicketKind.HUMAN) and not ASKS_FOR_SOMETHING.search(text):
             # "what's the cancellation policy?", "do you take walk-ins?": answered, with booking as a
@@ -274,6 +274,6 @@ class ActionHandoffStopped(Action):
         return "action_handoff_stopped"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        leaving = tracker.get_intent_of_latest_message(skip_fallback_intent=False) == "goodbye"
+        leaving = latest_intent(tracker) == "goodbye"
         say(dispatcher, "utter_form_left_goodbye" if leaving else "utter_form_stopped", **contact_facts(clinic()))
         return reset_form_slots() + [SlotSet("registration_event", None)]

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from rasa_sdk import Tracker
+
 from actions.settings import settings
 from actions.topics import topic_button
 from clinic.intents import FAQ_INTENT, FAQ_KEYS, MEDICAL_INTENTS, names_a_sign
@@ -60,6 +62,15 @@ class FaqChoice:
 
 def _intent_name(parse_data: Dict[str, Any]) -> Optional[str]:
     return (parse_data.get("intent") or {}).get("name")
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the NLU settled on for the latest message. Not rasa-sdk's
+    `get_intent_of_latest_message`, which reads the top of the classifiers' ranking: the pipeline's
+    rules (nlu_components/message_rules.py) change the intent and leave the ranking as the
+    classifiers gave it, so "is it a problem if I'm late?" read as a booking was still ranked
+    medical first, and a booking question the FallbackClassifier gave up on, nlu_fallback."""
+    return _intent_name(tracker.latest_message or {})
 
 
 def _button_faq_key(parse_data: Dict[str, Any]) -> Optional[str]:

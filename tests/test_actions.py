@@ -50,6 +50,20 @@ def test_a_price_question_is_not_taken_for_a_clinic_question(text):
     assert "price list" in joined(messages) and "cancellation policy" not in joined(messages)
 
 
+@pytest.mark.parametrize("first", ["medical_question", "nlu_fallback"])
+def test_the_hand_off_kind_follows_the_intent_the_nlu_settled_on_not_the_top_of_its_ranking(first):
+    """A pipeline rule (a practical question, a booking question given up on) changes the intent and
+    leaves the classifiers' ranking as it was."""
+    from actions.handoff import ActionPrepareHandoff
+
+    latest = parse(
+        "book_consultation", 0.01, ranking=[(first, 0.98), ("book_consultation", 0.01)], text="I'd like to book in"
+    )
+    messages, events = asyncio.run(run_async(ActionPrepareHandoff(), latest))
+    assert slot(events, "handoff_kind") == ["booking"]
+    assert messages[0]["response"].startswith("utter_handoff_intro_booking")
+
+
 def test_changing_an_appointment_is_passed_to_the_team_when_asked_and_told_how_when_not_understood():
     from actions.faq import ActionAnswerFaq
     from actions.handoff import ActionPrepareHandoff

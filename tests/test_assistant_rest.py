@@ -279,3 +279,27 @@ def test_is_it_free_after_the_events_is_about_the_event(servers):
     assert "Acne Evening" in servers.say("event-cost", "is there an acne event?")
     reply = servers.say("event-cost", "is it free?")
     assert "Entry to Acne Evening: free." in reply and "Would you like to register?" in reply
+
+
+def test_a_medical_question_with_the_hours_gets_both_and_the_offer_last(servers):
+    replies = servers.send("medical-and-hours", "I'm on roaccutane, can I have microneedling? And what are your hours?")
+    texts = [r.get("text") or "" for r in replies]
+    assert "licensed professional" in texts[0]
+    assert any("Sat: 10:00–14:00" in text for text in texts)
+    assert "follow up with you?" in texts[-1] and [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert "What's your name?" in servers.say("medical-and-hours", "yes")  # the offer still leads to the form
+
+
+def test_what_about_a_subject_after_an_answer_is_answered_from_that_answer(servers):
+    assert "skip make-up" in servers.say("what-about", "what aftercare do I need after microneedling?")
+    reply = servers.say("what-about", "what about swimming?")
+    assert reply.startswith("About swimming, from my answer above:") and "swimming for a day or two" in reply
+
+
+def test_a_practical_question_that_mentions_the_skin_gets_the_practical_answer(servers):
+    price = servers.say("practical-price", "I have rosacea, how much is a consultation?")
+    assert "doesn't publish a price list" in price and "licensed professional" not in price
+    late = servers.say("practical-late", "Is it a problem if I'm 10 minutes late for my appointment?")
+    assert "if you're running late, call" in late and "licensed professional" not in late
+    personal = servers.say("practical-personal", "I have rosacea, can I still book a microneedling session?")
+    assert "licensed professional" in personal
