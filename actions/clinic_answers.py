@@ -18,17 +18,12 @@ from actions.topics import Button, topic_buttons
 from actions.wording import contact_facts, say
 from clinic.config import ClinicConfig
 from clinic.hours import closing_time, describe_moment, next_opening, now_in_clinic, weekly_hours_lines
+from clinic.payment_questions import ASKS_ABOUT_PAYING
 
 # A price question about how to pay rather than how much ("do you take insurance?", "can I use
-# my HSA?", "can I pay in instalments?"), and a location question about getting in ("are you
-# wheelchair accessible?"): both are answered first, before the general answer (PRODUCT.md).
-ASKS_ABOUT_PAYING = re.compile(
-    r"\b(?:insurance|insurer|insured|medical aid|bupa|axa|vitality|hsa|fsa|health savings|flexible spending"
-    r"|instal?l?ments?|payment plans?|pay(?:ing)? monthly|monthly payments?|financ\w*|klarna|clearpay|afterpay"
-    r"|spread (?:the|out the) (?:cost|payments?)|deposit|credit cards?|debit cards?|card payments?|cash"
-    r"|(?:pay|paid|payment) (?:at|on the day|upfront|up front|in advance|after)|when do i pay|how do i pay)\b",
-    re.IGNORECASE,
-)
+# my HSA?", "can I pay in instalments?": clinic/payment_questions.py), and a location question
+# about getting in ("are you wheelchair accessible?"): both are answered first, before the
+# general answer (PRODUCT.md).
 ASKS_ABOUT_ACCESS = re.compile(
     r"\b(?:wheel ?chairs?|accessib\w*|disab\w*|step[- ]free|steps|stairs|lifts?|elevators?|ramps?|mobility"
     r"|walkers?|walking (?:aid|frame|stick)s?|crutches|blue badge|prams?|buggy|buggies|strollers?)\b",

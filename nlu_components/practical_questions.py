@@ -42,6 +42,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.payment_questions import ASKS_ABOUT_PAYING
 from nlu_components.booking_questions import BOOK
 from nlu_components.how_much_of_what import says_money
 from nlu_components.medical_safety_net import MEDICAL, RED_FLAG_REASON, SAFETY_NET_KEY
@@ -53,9 +54,7 @@ STAYS_MEDICAL = frozenset({"symptom", "red_flag", "warning_sign", "medication"})
 CONSULTATION = frozenset({"consultation", "consult", "consultations", "appointment"})
 
 _PRICE = re.compile(
-    r"\b(?:how much|price ?wise|what would (?:i|it) (?:be looking at|pay|set me back)|insurance|insurer|insured"
-    r"|covered by|hsa|fsa|health savings|flexible spending|payment plans?|instal?l?ments?|financ\w*|pay monthly)\b",
-    re.I,
+    r"\b(?:how much|price ?wise|what would (?:i|it) (?:be looking at|pay|set me back)|covered by)\b", re.I
 )
 _APPOINTMENT = re.compile(
     r"\b(?:book\w*|appointments?|appts?|consultations?|slots?|availab\w*|come in|bring (?:my|her|him|them)\b"
@@ -104,7 +103,7 @@ def practical_reading(text: str, entities: Iterable[dict], ranking: dict) -> Opt
         return None
     if _SITUATION.search(text):
         return None
-    price = says_money(text) or bool(_PRICE.search(text))
+    price = says_money(text) or bool(_PRICE.search(text) or ASKS_ABOUT_PAYING.search(text))
     booking = bool(_APPOINTMENT.search(text))
     if _APPOINTMENT_PRACTICALITIES.search(text):
         if _SKIN_NAMED & set(kinds):

@@ -219,33 +219,33 @@ def test_the_events_answer_the_other_question_before_the_offer_to_register():
     assert any(e.get("name") == "pending_offer" for e in events)
 
 
-def test_an_event_price_part_is_answered_by_the_events_card_not_the_price_list():
+@pytest.mark.parametrize(
+    "price_part, told",
+    [
+        # The event's card gives its price: no price list, nothing more before the offer.
+        ("is it free?", ["utter_ask_to_register"]),
+        # A treatment's price beside the event is the price list's.
+        (
+            "how much is microneedling?",
+            ["utter_other_question", "utter_no_price_list_with_note", "utter_ask_to_register"],
+        ),
+    ],
+)
+def test_a_price_part_beside_an_event_is_the_events_price_unless_it_names_a_treatment(price_part, told):
     from actions.events import ActionEventInfo
 
-    text = "Tell me about the acne evening and is it free?"
+    event_part = "Tell me about the acne evening"
     latest = with_parts(
-        parse("event_info", 0.9, text=text),
-        part("Tell me about the acne evening", "event_info", 0.95),
-        part("is it free?", "ask_price", 0.9),
+        parse("event_info", 0.9, text=f"{event_part} and {price_part}"),
+        part(event_part, "event_info", 0.95),
+        part(price_part, "ask_price", 0.9),
     )
     messages, _ = run(ActionEventInfo(), latest)
     responses = [m.get("response") for m in messages]
-    assert not any(r.startswith(("utter_price_list", "utter_no_price_list")) for r in responses)
-    assert "utter_other_question" not in responses and responses[-1] == "utter_ask_to_register"
-
-
-def test_a_treatments_price_asked_beside_an_event_still_gets_the_price_list():
-    from actions.events import ActionEventInfo
-
-    text = "Tell me about the acne evening and how much is microneedling?"
-    latest = with_parts(
-        parse("event_info", 0.9, text=text),
-        part("Tell me about the acne evening", "event_info", 0.95),
-        part("how much is microneedling?", "ask_price", 0.95),
+    assert responses[-len(told) :] == told
+    assert responses[: -len(told)] and all(
+        r.startswith(("utter_next_event", "utter_event_card")) for r in responses[: -len(told)]
     )
-    messages, _ = run(ActionEventInfo(), latest)
-    responses = [m.get("response") for m in messages]
-    assert responses[-3:] == ["utter_other_question", "utter_no_price_list_with_note", "utter_ask_to_register"]
 
 
 ROACCUTANE_PART = part("I'm on roaccutane, can I have microneedling?", "medical_question", 0.9)
