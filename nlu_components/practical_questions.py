@@ -2,11 +2,13 @@
 a practical question (what it costs, an appointment) that mentions the visitor's skin.
 
 The classifier learnt `medical_question` from messages about the visitor's own skin, and a skin
-condition named in passing carried a price or booking question there with it (real set,
-2026-12-07: a price question at 0.98 and two booking questions). PRODUCT.md puts what a course
-of treatment costs under `ask_price` and booking, for oneself or a family member, under
-`book_consultation`; the booking and its ticket carry the whole message, so staff still read
-about the skin.
+condition named in passing carries a price or booking question there with it: among the real
+set's harmless questions escalated (2026-12-07) were a price question read as medical at 0.98
+and two booking questions, and probes of the same kinds in other words went the same way. (Those
+three use none of this rule's words and are still escalated; they were not chased blind.)
+PRODUCT.md puts what a course of treatment costs under `ask_price` and booking, for oneself or a
+family member, under `book_consultation`; the booking and its ticket carry the whole message,
+so staff still read about the skin.
 
 `practical_reading` is deliberately narrow, because a missed medical question is the worst error:
 a message is read as practical only when it asks about money or an appointment and
