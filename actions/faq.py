@@ -17,7 +17,7 @@ from actions.clinic_questions import answer_clinic_question
 from actions.fallback import clarify
 from actions.follow_ups import FOLLOW_UP, answer_from_last_answer
 from actions.question_parts import AnswersEveryQuestion
-from actions.topics import next_steps
+from actions.topics import FAQ_LABELS, next_steps
 from actions.understanding import faq_choice
 from clinic.intents import FAQ_INTENT
 
@@ -32,9 +32,11 @@ class ActionAnswerFaq(AnswersEveryQuestion):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Tuple[Optional[str], List[Dict]]:
         choice = faq_choice(tracker.latest_message)
-        # "what about swimming?" right after an answer: what that answer says of it, whichever key
-        # the selector chose for a message that names only a subject.
-        if not choice.from_button and answer_from_last_answer(dispatcher, tracker):
+        # "what about swimming?" right after an answer: what that answer says of it, whatever the
+        # selector chose for a message that names only a subject, unless its choice is about that
+        # subject ("what about the pain?": the pain answer).
+        chosen = f"{choice.key.replace('_', ' ')}: {FAQ_LABELS[choice.key]}" if choice.confident and choice.key else ""
+        if not choice.from_button and answer_from_last_answer(dispatcher, tracker, chosen):
             return FOLLOW_UP, []
         if not choice.from_button:
             clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))

@@ -139,10 +139,12 @@ def last_faq_answer(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-def answer_from_last_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Reply to a follow-up naming a subject from the FAQ answer just given; True if it did."""
+def answer_from_last_answer(dispatcher: CollectingDispatcher, tracker: Tracker, chosen_topic: str = "") -> bool:
+    """Reply to a follow-up naming a subject from the FAQ answer just given; True if it did.
+    ``chosen_topic``: what the answer the NLU chose with confidence is about; a subject it names
+    ("what about the pain?", the pain answer chosen) gets that answer instead."""
     subject = follow_up_subject(tracker.latest_message.get("text") or "")
-    if subject is None:
+    if subject is None or passages_about(chosen_topic, subject):
         return False
     answer = last_faq_answer(tracker.events)
     passages = passages_about(answer or "", subject)

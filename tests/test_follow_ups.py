@@ -122,3 +122,19 @@ def test_a_medical_reading_is_never_answered_from_the_last_answer():
     latest = parse("nlu_fallback", 0.4, ranking=[("medical_question", 0.4), ("faq", 0.3)], text="what about swimming?")
     messages, _ = run(ActionClarify(), latest, events=answered("aftercare", AFTERCARE))
     assert "from my answer above" not in joined(messages)
+
+
+@pytest.mark.parametrize(
+    "text, key, told",
+    [
+        ("what about the pain?", "microneedling_pain", "utter_faq/microneedling_pain"),
+        ("and side effects?", "microneedling_safety", "utter_faq/microneedling_safety"),
+        ("what about downtime?", "downtime", "utter_faq/downtime"),
+    ],
+)
+def test_a_confident_answer_about_the_subject_named_is_given_whole(text, key, told):
+    """The last answer may mention it in passing; the answer about it says more."""
+    latest = parse("faq", 0.95, faq=[(key, 0.95)], text=text)
+    last = "Keep the skin clean; pain, side effects and downtime are all small; follow the aftercare."
+    messages, _ = run(ActionAnswerFaq(), latest, events=answered("aftercare", last))
+    assert messages[0]["response"] == told
