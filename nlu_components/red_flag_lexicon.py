@@ -270,8 +270,21 @@ RED_FLAGS: Dict[str, List[str]] = {
         # Round 9 (2026-12-07, probes of my own): the suspicion said after the sign ("nasty
         # infection I think"), and spots full of gunk (pus in other words).
         r"infect(?:ion|ed)\W+(?:i think|i reckon|i guess|i'?m sure|for sure|probably|definitely)\b",
-        r"(?:spots?|bumps?|pimples?|blisters?|sores?|wounds?|holes|it|they)\b (?:\w+ ){0,2}(?:full of|filled with) "
-        r"(?:yellow |green |white |smelly )?(?:gunk|goo|gunge|goop|pus|puss)\b",
+        r"(?:spots?|bumps?|lumps?|pimples?|blisters?|sores?|wounds?|heads|holes|marks|it|they)\b (?:\w+ ){0,2}"
+        r"(?:full of|filled with) (?:yellow |green |white |smelly )?(?:gunk|goo|gunge|goop|pus|puss|(?:yellow|green|white) stuff)\b",
+        # Round 10 (2026-12-07): what the urgent training examples say that no fixed term or
+        # phrasing here covered: yellow heads (pus), worse every day, hotter and more painful, an
+        # eye that hurts badly. (Big or watery blisters were tried and left out: PRODUCT.md does not
+        # list blisters, and the words came in a general question about laser.)
+        # (after a treatment: acne's own yellow heads are no red flag)
+        r"yellow[- ]?heads?\b(?:\W+\w+){0,10}\W+(?:after|since|post)\b"
+        r"|(?:after|since|post|day \d+)\b(?:\W+\w+){0,10}\W+yellow[- ]?heads?\b",
+        r"(?:swelling|swollen|pain|painful|redness|throbbing)\b(?:\W+\w+){0,6}\W+worse (?:every|each) day"
+        r"|worse (?:every|each) day\b(?:\W+\w+){0,6}\W+(?:swelling|swollen|pain|painful|redness|throbbing)",
+        r"(?:hotter|warmer) (?:and|&) (?:\w+ ){0,2}(?:hurts?|painful|sorer|redder|more swollen|more painful)",
+        r"eyes? (?:\w+ ){0,2}(?:hurts?|hurting|aches?|aching) (?:really |so |very )?(?:bad(?:ly)?|much|a lot)\b"
+        r"(?:\W+\w+){0,6}\W+(?:after|since)\b",
+        r"eyes? (?:\w+ ){0,4}(?:can'?t|cannot) (?:move|open) (?:it|them)\b",
     ],
     "es": [
         r"supura",

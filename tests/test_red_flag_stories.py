@@ -20,6 +20,11 @@ from ops.nlu_eval import load_examples
 from ops.paths import ROOT
 
 STORIES = [
+    "day 4 and there are yellow heads all over my chin where you did it",
+    "Swelling and pain, worse every day since Tuesday's session",
+    "it's hotter and more painful than yesterday around the needle marks",
+    "my eye hurts so bad after you did the skin under it",
+    "my eye is puffy and I can't move it properly since the treatment",
     "Nasty infection i think, the spots are full of gunk",
     "the bumps on my chin are filled with yellow goo since the needling",
     "had my session on tuesday, fine at first but last night I got the shakes and my cheek is sore",
@@ -179,6 +184,10 @@ ORDINARY = [
     "the redness spread out a little and faded by the evening",
     "is there a risk the gigantic needles scar?",
     "Is my skin full of toxins after a night out?",
+    "my eyes hurt so much from hay fever, can I still have microneedling?",
+    "my skin gets better every day, is that normal?",
+    "do whiteheads with yellow tops mean I should avoid microneedling?",
+    "I have acne with lots of yellow heads, would microneedling help?",
 ]
 
 
