@@ -5,7 +5,7 @@ still has the last word."""
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.training_data.message import Message
+from parsed_messages import parsed_message
 
 from nlu_components.booking_questions import BookingQuestions
 from nlu_components.medical_safety_net import MedicalSafetyNet
@@ -14,11 +14,7 @@ RANKING = [("nlu_fallback", 0.45), ("book_consultation", 0.41), ("faq", 0.12)]
 
 
 def message(text, intent="nlu_fallback", ranking=RANKING, entities=()):
-    msg = Message(data={"text": text})
-    msg.set("intent", {"name": intent, "confidence": ranking[0][1]}, add_to_output=True)
-    msg.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
-    msg.set("entities", [{"entity": e, "value": v} for e, v in entities], add_to_output=True)
-    return msg
+    return parsed_message(text, intent, ranking, entities, confidence=ranking[0][1])
 
 
 def read(msg):

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.training_data.message import Message
+from parsed_messages import parsed_message
 
 from nlu_components.medical_safety_net import MedicalSafetyNet
 
 
 def message(intent, ranking, entities=(), text="x"):
-    msg = Message(data={"text": text})
-    msg.set("intent", {"name": intent, "confidence": dict(ranking).get(intent, 0.5)}, add_to_output=True)
-    msg.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
-    msg.set("entities", [{"entity": e, "value": v} for e, v in entities], add_to_output=True)
-    return msg
+    return parsed_message(text, intent, ranking, entities, confidence=dict(ranking).get(intent, 0.5))
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ visitor, names a symptom, medicine or treatment, or that a red flag made, stays 
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.training_data.message import Message
+from parsed_messages import parsed_message
 
 from nlu_components.practical_questions import PracticalQuestions, practical_reading
 
@@ -14,13 +14,7 @@ MEDICAL_FIRST = [("medical_question", 0.9), ("ask_price", 0.06), ("book_consulta
 
 
 def message(text, entities=(), intent="medical_question", ranking=MEDICAL_FIRST, safety_net=None):
-    msg = Message(data={"text": text})
-    msg.set("intent", {"name": intent, "confidence": ranking[0][1]}, add_to_output=True)
-    msg.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
-    msg.set("entities", [{"entity": e, "value": v} for e, v in entities], add_to_output=True)
-    if safety_net:
-        msg.set("safety_net", safety_net, add_to_output=True)
-    return msg
+    return parsed_message(text, intent, ranking, entities, **({"safety_net": safety_net} if safety_net else {}))
 
 
 def read(msg):

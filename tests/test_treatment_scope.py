@@ -4,7 +4,7 @@ not the nearest micro-needling answer (nlu_components/treatment_scope.py)."""
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.training_data.message import Message
+from parsed_messages import parsed_message
 from trained_model import labels_from_trained_model
 
 from clinic.treatments import other_treatment_named
@@ -12,10 +12,7 @@ from nlu_components.treatment_scope import TreatmentScope, names_other_treatment
 
 
 def message(text, intent, ranking=(("faq", 0.6), ("out_of_scope", 0.3), ("medical_question", 0.1))):
-    m = Message(data={"text": text})
-    m.set("intent", {"name": intent, "confidence": dict(ranking).get(intent, 0.0)})
-    m.set("intent_ranking", [{"name": name, "confidence": c} for name, c in ranking])
-    return m
+    return parsed_message(text, intent, ranking)
 
 
 def processed(text, intent="faq", **kwargs):
