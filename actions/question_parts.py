@@ -74,7 +74,7 @@ def already_answered(topic: str, part: str, answered: Optional[str]) -> bool:
 def other_questions(parse_data: Dict[str, Any], answered: Optional[str]) -> Dict[str, str]:
     """{topic: the part that asks it} for the message's other parts, in order, less what the main
     answer covered; a topic asked twice keeps its first part. After a medical reading, only the
-    parts about the clinic's own facts (CLINIC_FACTS): any other part may lean on the visitor's
+    parts about the clinic's own facts (`is_clinic_fact`): any other part may lean on the visitor's
     situation ("I'm on roaccutane. Can I have it?"), which a general answer would ignore."""
     medical = (parse_data.get("intent") or {}).get("name") in MEDICAL_INTENTS
     topics: Dict[str, str] = {}
