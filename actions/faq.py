@@ -32,13 +32,13 @@ class ActionAnswerFaq(AnswersEveryQuestion):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Tuple[Optional[str], List[Dict]]:
         choice = faq_choice(tracker.latest_message)
-        # "what about swimming?" right after an answer: what that answer says of it, whatever the
-        # selector chose for a message that names only a subject, unless its choice is about that
-        # subject ("what about the pain?": the pain answer).
-        chosen = f"{choice.key.replace('_', ' ')}: {FAQ_LABELS[choice.key]}" if choice.confident and choice.key else ""
-        if not choice.from_button and answer_from_last_answer(dispatcher, tracker, chosen):
-            return FOLLOW_UP, []
         if not choice.from_button:
+            # "what about swimming?" right after an answer: what that answer says of it, whatever
+            # the selector chose for a message that names only a subject, unless its choice is
+            # about that subject ("what about the pain?": the pain answer).
+            chosen = f"{choice.key.replace('_', ' ')}: {FAQ_LABELS.get(choice.key, '')}" if choice.confident else ""
+            if answer_from_last_answer(dispatcher, tracker, chosen):
+                return FOLLOW_UP, []
             clinic_topic = answer_clinic_question(dispatcher, tracker.latest_message.get("text"))
             if clinic_topic:
                 return clinic_topic, []
