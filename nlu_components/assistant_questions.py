@@ -23,7 +23,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.message_rules import MessageRule
+from nlu_components.message_rules import MessageRule, folded
 
 BOT_CHALLENGE = "bot_challenge"
 LEFT_ALONE = frozenset({"medical_question", "urgent_medical"})
@@ -55,7 +55,7 @@ _ASSISTANT_QUESTION = re.compile(
 
 def is_assistant_question(text: str) -> bool:
     """Whether the whole message is a question about the assistant itself."""
-    words = " ".join((text or "").lower().replace("\u2019", "'").split())
+    words = folded(text)
     return bool(_ASSISTANT_QUESTION.match(words))
 
 

@@ -56,13 +56,12 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.intents import names_a_sign
-from nlu_components.message_rules import IntentRule
+from nlu_components.message_rules import IntentRule, ranking_of
 from nlu_components.question_framing import asks_in_general
 from nlu_components.red_flag_lexicon import find_red_flags, named_term_is_a_sign, normalize
 
@@ -129,7 +128,7 @@ class MedicalSafetyNet(IntentRule):
         if red_flags:
             return URGENT, f"{RED_FLAG_REASON} {', '.join(red_flags)}"
         ranked = message.get(INTENT_RANKING_KEY) or []
-        ranking = {item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranked}
+        ranking = ranking_of(message)
         if general:
             return self._decide_general(intent, ranked, ranking)
         kind = self._not_bare(intent, text)

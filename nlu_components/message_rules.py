@@ -84,3 +84,17 @@ def read_as(message: Message, intent: Text) -> None:
         (item.get(PREDICTED_CONFIDENCE_KEY, 0.0) for item in ranking if item.get(INTENT_NAME_KEY) == intent), 0.0
     )
     message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+
+
+def ranking_of(message: Message) -> Dict[Text, float]:
+    """{intent: confidence} as the classifiers ranked the message."""
+    return {
+        item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        for item in message.get(INTENT_RANKING_KEY) or []
+    }
+
+
+def folded(text: Optional[Text]) -> Text:
+    """The text as the rules' word patterns read it: lower case, curly apostrophes straight,
+    whitespace runs as one space."""
+    return " ".join((text or "").lower().replace("\u2019", "'").split())

@@ -38,8 +38,6 @@ from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -48,7 +46,7 @@ from clinic.payment_questions import ASKS_ABOUT_PAYING
 from nlu_components.booking_questions import BOOK
 from nlu_components.how_much_of_what import says_money
 from nlu_components.medical_safety_net import MEDICAL, RED_FLAG_REASON, SAFETY_NET_KEY
-from nlu_components.message_rules import IntentRule
+from nlu_components.message_rules import IntentRule, folded, ranking_of
 
 ASK_PRICE = "ask_price"
 PRACTICAL_QUESTION_KEY = "practical_question"
@@ -93,7 +91,7 @@ _SKIN_NAMED = frozenset({"skin_concern", "body_area"})
 
 def practical_reading(text: str, entities: Iterable[dict], ranking: dict) -> Optional[str]:
     """`ask_price` or `book_consultation` when a medical reading of ``text`` asks only that, or None."""
-    text = " ".join((text or "").lower().replace("\u2019", "'").split())
+    text = folded(text)
     kinds = {}
     for entity in entities:
         kinds.setdefault(entity.get("entity"), set()).add(str(entity.get("value") or "").lower())
@@ -101,13 +99,14 @@ def practical_reading(text: str, entities: Iterable[dict], ranking: dict) -> Opt
         return None
     if kinds.get("treatment", set()) - CONSULTATION:
         return None
-    if _ASKS_FOR_JUDGEMENT.search(text) and not _APPOINTMENT_PRACTICALITIES.search(text):
+    practicalities = bool(_APPOINTMENT_PRACTICALITIES.search(text))
+    if _ASKS_FOR_JUDGEMENT.search(text) and not practicalities:
         return None
     if _SITUATION.search(text):
         return None
     price = says_money(text) or bool(_PRICE.search(text) or ASKS_ABOUT_PAYING.search(text))
     booking = bool(_APPOINTMENT.search(text))
-    if _APPOINTMENT_PRACTICALITIES.search(text):
+    if practicalities:
         if _SKIN_NAMED & set(kinds):
             return None  # "I need to move my appointment, my acne has flared": a professional should know
         return BOOK
@@ -129,11 +128,7 @@ class PracticalQuestions(IntentRule):
             return None
         if str((message.get(SAFETY_NET_KEY) or {}).get("reason") or "").startswith(RED_FLAG_REASON):
             return None
-        ranking = {
-            item.get(INTENT_NAME_KEY): item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            for item in message.get(INTENT_RANKING_KEY) or []
-        }
-        intent = practical_reading(message.get(TEXT) or "", message.get(ENTITIES) or [], ranking)
+        intent = practical_reading(message.get(TEXT) or "", message.get(ENTITIES) or [], ranking_of(message))
         if intent is None:
             return None
         return intent, "a practical question (price or appointment) that mentions the skin only in passing"

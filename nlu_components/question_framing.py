@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from nlu_components.message_rules import folded
+
 _PREVENTION = re.compile(
     r"\b(?:how (?:do|can|could|should|would) (?:i|you|we|one|people|patients)|how to|ways? to|tips? (?:to|for)"
     r"|what can (?:i|you|we) do to|best way to)"
@@ -92,7 +94,7 @@ _SOMEONE = re.compile(
 
 def asks_in_general(text: str) -> bool:
     """True when the message asks about a sign in general (risk or prevention) and reports none."""
-    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    lowered = folded(text)
     if _TIME_NOW.search(lowered):
         return False
     if _PREVENTION.search(lowered):
