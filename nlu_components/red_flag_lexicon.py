@@ -285,6 +285,31 @@ RED_FLAGS: Dict[str, List[str]] = {
         r"eyes? (?:\w+ ){0,2}(?:hurts?|hurting|aches?|aching) (?:really |so |very )?(?:bad(?:ly)?|much|a lot)\b"
         r"(?:\W+\w+){0,6}\W+(?:after|since)\b",
         r"eyes? (?:\w+ ){0,4}(?:can'?t|cannot) (?:move|open) (?:it|them)\b",
+        # Round 11 (2026-12-07): a second set of real reports (news quotes, blogs, forums; sites
+        # in data/real_voice_sources.txt): eyes gone blurry, a whole face that swelled up, a rash
+        # spread all over, "complete agony", swelling or pain "so bad", a scorching burn, lashes
+        # glued shut.
+        r"eyes? (?:had |have |has )?(?:gone|went|were|was|are|is|got|gotten|became|become|going|getting|turned) "
+        r"(?:really |very |so |all |a bit |kind of )?(?:blurry|blurred)\b",
+        r"(?:entire|whole|full) (?:face|head|forehead|lips?)\b (?:\w+ ){0,2}(?:swelled|swole|blew|puffed|ballooned) ?(?:up)?"
+        r"(?! (?:a (?:little|bit|tiny bit)|slightly|a touch)\b)",
+        r"(?:rash|redness|hives|swelling|blisters?)\b (?:\w+ ){0,3}(?:spread|spreading|spreads) all over",
+        r"(?:\bin|it'?s|its|it is|it was|such) (?:complete|total|absolute|utter|pure|real|so much|such) agony\b"
+        r"|(?:complete|utter) agony\b",
+        r"(?:swelling|pain|burning|throbbing|itching|itchiness)\b (?:was|is|got|has been|had been|'s|became) "
+        r"so (?:bad|severe|intense|extreme)\b",
+        r"scorching (?:burn|pain|sensation)",
+        r"(?:eyes?|eyelids?|lids|lashes|eyelashes)\b (?:\w+ ){0,4}glued (?:shut|together|closed)",
+        # and from a third set (piercings, tattoos, spots): bleeding uncontrollably or profusely,
+        # pressure or burning that is unbearable, "most definitely infected", inflammation spread
+        # into an eye.
+        r"bleed\w* (?:\w+ )?(?:uncontrollabl|profusel)",
+        r"(?:pressure|burning|throbbing|stinging)\b (?:is |was |has been |had been |got |became )?(?:\w+ )?"
+        r"(?:unbearable|excruciating|intolerable|unreal)",
+        r"(?:is|was|were|are|it'?s|its|looks?|looked|got|gotten) (?:(?:most|very|definitely|clearly|obviously|defo|deffo|def"
+        r"|totally|properly) ){1,2}infected\b",
+        r"(?:inflammation|inflamed|redness|swelling|rash)\b (?:\w+ ){0,3}(?:spread|spreading|spreads) (?:in ?to|up to|down to) "
+        r"(?:my|her|his|the|their) (?:eyes?|neck|throat|cheeks?|lips?|face|chest|ear)\b",
     ],
     "es": [
         r"supura",
