@@ -10,7 +10,10 @@ those 232 messages `faq` was not even among the three likeliest intents.
 A message can only end up as `faq` from near the top of the intent ranking: as the winner, as
 one of the two topics a clarifying question offers, or as the intent ranked after
 `urgent_medical` when the safety net finds a general question is no emergency
-(nlu_components/medical_safety_net.py). So the selector runs when `faq` is among the first
+(nlu_components/medical_safety_net.py), where `HowMuchOfWhat` may still make the
+price reading it fell to ("HOW MUCH SWELLING IS NORMAL?": urgent, then `ask_price`) the FAQ
+question it is, if the selector is sure of its answer. So the selector runs on every urgent
+reading (few messages), and when `faq` is among the first
 `faq_within_top` intents of the classifier's ranking (5 by default: the clarifying question
 skips intents it cannot offer as a button, such as a greeting, so `faq` ranked below the first
 two may still be offered), and the parse of every other message carries no
@@ -28,6 +31,8 @@ from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+URGENT = "urgent_medical"
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FaqResponseSelector(ResponseSelector):
@@ -41,6 +46,8 @@ class FaqResponseSelector(ResponseSelector):
         top = int(self.component_config["faq_within_top"])
         wanted = self.retrieval_intent
         if wanted is None:  # one selector for every retrieval intent: any of them may need it
+            return True
+        if ranking and ranking[0].get(INTENT_NAME_KEY) == URGENT:
             return True
         return any(item.get(INTENT_NAME_KEY) == wanted for item in ranking[:top])
 

@@ -10,7 +10,9 @@ answer (downtime 1.00, session length 0.99).
 something that is not money (downtime, recovery, time, pain, redness, improvement), that says
 no money word anywhere (cost, price, fee, pay, afford, a currency) and whose FAQ answer the
 ResponseSelector chose confidently, becomes `faq`. It moves a message only between two harmless
-answers; a medical or urgent winner is never touched and the safety net runs after it. The
+answers; a medical or urgent winner is never touched. It runs after the safety net, because
+the net may leave a general question it took off the urgent path ("how much swelling is
+normal?", read as urgent) with `ask_price`, the intent ranked next. The
 confidence is what the classifiers gave `faq`; what they said is kept under `how_much_of_what`.
 """
 

@@ -15,8 +15,9 @@ emergency line, and staff learn to ignore urgent tickets.
   "what's the risk of ...", a message opening "risk of ...", "what are the signs of ...", "how
   common is ...", "can you have X if you have ...", "do people usually get ...", "has anyone
   ever had ...", "can you get X from ...", "what causes ...", "what happens if ...", "how to
-  get rid of ...", "what does X consist of") is general only when nothing points at a real
-  person either: no I / my / me / we, no she / he / her / his / my daughter.
+  get rid of ...", "what does X consist of", "how much X is normal / should I expect") is
+  general only when nothing points at a real person either: no I / my / me / we, no she / he /
+  her / his / my daughter ("should I expect" aside: it asks what is usual).
 * telling a sign apart ("how do you tell if your extensions are infected?") is general when,
   besides, no state is reported ("how do you know if it's infected?" may well be about one).
 Anything else is left to the red flag: the message goes to the urgent path as before. That
@@ -35,6 +36,9 @@ _PREVENTION = re.compile(
     r" (?:\w+ ){0,2}(?:avoid|prevent|minimi[sz]e|(?:reduce|lower|cut) (?:the |my |your )?(?:risk|chance)s?"
     r"|stop (?:\w+ ){0,2}(?:getting|becoming)|keep (?:\w+ ){0,2}from (?:getting|becoming))\b"
 )
+
+# "should I expect" asks what is usual, not about the asker: it does not make a question personal.
+_EXPECT = r"(?:should|can|could|will|would|do|might|may) (?:i|you|we|one|people|patients) (?:expect|anticipate)\b"
 
 _RISK_QUESTION = re.compile(
     r"\b(?:(?:can|could|does|do|will|would|might|may) (?:\w+[- ]?){1,4}(?:cause|causes|lead to|result in|spread|transmit|"
@@ -67,7 +71,11 @@ _RISK_QUESTION = re.compile(
     r"|when (?:does|do|will|should|would) (?:\w+ ){0,5}(?:go down|go away|settle|subside|peak|calm down|fade"
     r"|disappear|clear up)\b"
     r"|when (?:is|are) (?:\w+ ){0,4}(?:worse|worst|at (?:its|their) worst)\b"
-    r"|why (?:do|does|would|might) (?:\w+ ){0,4}(?:occur|happen|appear|form|develop)\b)"
+    r"|why (?:do|does|would|might) (?:\w+ ){0,4}(?:occur|happen|appear|form|develop)\b"
+    # What is normal, in amount: "HOW MUCH SWELLING IS NORMAL?", "how much swelling is too much
+    # after microneedling", "what amount of bleeding is normal?" (2026-12-07: read as urgent).
+    r"|(?:how much|what (?:amount|level|degree) of) (?:\w+ ){1,2}(?:(?:is|are|would be|should be) (?:\w+ )?"
+    r"(?:normal|usual|typical|expected|to be expected|too much|ok|okay|acceptable)\b|" + _EXPECT + r"))"
 )
 # Telling a sign apart, in general ("how do you tell if your extensions are infected?"); general
 # only when no state is reported either ("how do you know if it's infected?" may be about one).
@@ -85,6 +93,7 @@ _REPORTS_A_STATE = re.compile(
     r"\b(?:(?:my|her|his|our) (?:\w+ ){0,2}(?:is|are|has|have|looks?|feels?|went|got|turned|keeps?|started)"
     r"|i'?m|i am|i have|i've|ive|i got|i feel|i think|it'?s|it is|it has|there'?s)\b"
 )
+_GENERIC_EXPECT = re.compile(r"\b" + _EXPECT)
 # Anyone in particular: the visitor or someone they speak for.
 _SOMEONE = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|we've|us|our|she|she's|her|hers|he|he's|him|his"
@@ -101,4 +110,4 @@ def asks_in_general(text: str) -> bool:
         return not _REPORTS_A_STATE.search(lowered)
     if _TELLING_A_SIGN.search(lowered):
         return not _REPORTS_A_STATE.search(lowered) and not _SOMEONE.search(lowered)
-    return bool(_RISK_QUESTION.search(lowered)) and not _SOMEONE.search(lowered)
+    return bool(_RISK_QUESTION.search(lowered)) and not _SOMEONE.search(_GENERIC_EXPECT.sub(" ", lowered))

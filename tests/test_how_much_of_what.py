@@ -8,6 +8,7 @@ from rasa.shared.nlu.training_data.message import Message
 from trained_model import labels_from_trained_model
 
 from nlu_components.how_much_of_what import HowMuchOfWhat, asks_how_much_of_something_else
+from nlu_components.medical_safety_net import MedicalSafetyNet
 
 HOW_MUCH_OF_SOMETHING_ELSE = [
     "How much downtime should I expect?",
@@ -66,13 +67,28 @@ def test_only_a_price_reading_is_ever_moved(intent):
     assert m.get("intent") == {"name": intent, "confidence": 0.7} and m.get("how_much_of_what") is None
 
 
+def test_a_general_question_the_net_took_off_the_urgent_path_gets_its_faq_answer():
+    """ "HOW MUCH SWELLING IS NORMAL?" read as urgent: the safety net finds it general and steps
+    down to the intent ranked next, ask_price; the rule, after the net, makes it the FAQ question."""
+    m = Message(data={"text": "HOW MUCH SWELLING IS NORMAL?"})
+    m.set("intent", {"name": "urgent_medical", "confidence": 0.97})
+    m.set("intent_ranking", [{"name": "urgent_medical", "confidence": 0.97}, {"name": "ask_price", "confidence": 0.03}])
+    m.set("response_selector", {"faq": {"response": {"intent_response_key": "faq/downtime", "confidence": 0.9}}})
+    MedicalSafetyNet(MedicalSafetyNet.get_default_config()).process([m])
+    assert m.get("intent")["name"] == "ask_price"
+    HowMuchOfWhat.create(HowMuchOfWhat.get_default_config(), None, None, None).process([m])
+    assert m.get("intent")["name"] == "faq" and m.get("safety_net")["original_intent"] == "urgent_medical"
+
+
 @pytest.mark.rasa
 def test_the_trained_assistant_answers_how_much_downtime_with_the_downtime_answer():
-    """On the model `make test` trains: config.yml runs the rule after the ResponseSelector."""
+    """On the model `make test` trains: config.yml runs the rule after the ResponseSelector and the net."""
     texts = {
         "How much downtime should I expect?": "faq/downtime",
         "how much recovery time do I need": "faq/downtime",
         "How much does microneedling cost?": "ask_price",
+        # read as urgent; the net finds it general and the rule, after it, the FAQ question
+        "HOW MUCH SWELLING IS NORMAL?": "faq/downtime",
     }
 
     assert labels_from_trained_model(texts) == texts

@@ -233,6 +233,10 @@ def urgent_reading(text):
         "How long do lips stay swollen after filler?",
         "What happens if you pop a pimple with pus?",
         "Why do blisters occur after a laser treatment?",
+        "HOW MUCH SWELLING IS NORMAL?",
+        "how much swelling is too much after microneedling",
+        "What amount of bleeding is normal?",
+        "how much swelling should I expect after microneedling?",
     ],
 )
 def test_a_general_question_read_as_urgent_is_not_an_emergency(net, text):
@@ -256,6 +260,10 @@ def test_a_general_question_read_as_urgent_goes_to_a_professional_when_medical_i
         "when will the bleeding stop",
         "When does the swelling go down? it's day 3 and worse",
         "is it normal to have a fever after microneedling?",
+        "My face is swollen, how much swelling is normal?",
+        "how much swelling is normal? my lips are huge",
+        "How much swelling is normal, it's day 4 and getting worse",
+        "how much swelling should I expect, my lip is huge",
     ],
 )
 def test_an_urgent_reading_of_a_personal_or_timed_question_stands(net, text):

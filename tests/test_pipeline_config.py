@@ -30,9 +30,11 @@ def test_intents_come_from_the_seed_ensemble_and_the_safety_net_decides_last():
     assert "DIETClassifier" not in names
     assert names.count("nlu_components.seed_ensemble.SeedEnsembleIntentClassifier") == 1
     # Only the parts of a several-question message are gathered after it; they were cut first.
-    assert names[-3] == "nlu_components.medical_safety_net.MedicalSafetyNet"
-    # The one rule after the net reads only a medical_question it made for no red flag.
-    assert names[-2] == "nlu_components.practical_questions.PracticalQuestions"
+    assert names[-4] == "nlu_components.medical_safety_net.MedicalSafetyNet"
+    # The two rules after the net: one reads only a medical_question it made for no red flag, the
+    # other moves a message only between two harmless answers (price -> FAQ).
+    assert names[-3] == "nlu_components.practical_questions.PracticalQuestions"
+    assert names[-2] == "nlu_components.how_much_of_what.HowMuchOfWhat"
     assert names[-1] == "nlu_components.question_parts.QuestionPartsCollector"
     assert names[0] == "nlu_components.question_parts.QuestionSplitter"
     assert names.index("FallbackClassifier") < names.index("nlu_components.medical_safety_net.MedicalSafetyNet")
